@@ -1,0 +1,111 @@
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from yuqing.audit.log import Actor, verify
+from yuqing.collect.importer import import_bytes, import_file
+from yuqing.collect.intake import Intake
+from yuqing.collect.schema import ItemIn
+from yuqing.collect.tables import Item, ItemMetric, Source
+from yuqing.store.db import Database
+
+CLI = Actor.cli()
+
+
+def _jsonl(rows: list[dict]) -> bytes:
+    return "\n".join(json.dumps(r, ensure_ascii=False) for r in rows).encode()
+
+
+def _count(db: Database, model: type) -> int:
+    with db.read() as s:
+        return s.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+def test_import_stores_good_lines_reports_bad_and_is_idempotent(
+    db: Database, tmp_path: Path
+) -> None:
+    rows = [
+        {"id": "1", "source": "weibo", "text": "某县医院被曝乱收费", "metrics": {"reads": 10}},
+        {"id": "2", "source": "weibo", "text": "县医院回应", "published_at": "2026-11-03 10:21"},
+        {"id": "3"},
+        {"id": "4", "source": "news", "title": "通报", "text": "", "url": "https://a.cn/x?utm_x=1"},
+    ]
+    path = tmp_path / "items.jsonl"
+    path.write_bytes(_jsonl(rows) + b"\n{oops")
+    report = import_file(db, path, CLI)
+    assert (report.records, report.result.created) == (5, 3)
+    assert [ref for ref, _ in report.errors] == [3, 5]
+    assert report.lines()[0] == "items.jsonl: line 3: item has neither text nor title"
+
+    again = import_file(db, path, CLI)
+    assert (again.result.created, again.result.updated, again.result.unchanged) == (0, 0, 3)
+    assert _count(db, Item) == 3 and _count(db, ItemMetric) == 1
+    with db.read() as s:
+        assert set(s.execute(select(Source.key)).scalars()) == {"weibo", "news"}
+        item = s.execute(select(Item).where(Item.external_id == "2")).scalar_one()
+        assert item.published_at == datetime(2026, 11, 3, 2, 21, tzinfo=UTC)
+        assert item.sort_at == item.published_at
+        news = s.execute(select(Item).where(Item.external_id == "4")).scalar_one()
+        assert news.canonical_url == "https://a.cn/x"
+        assert verify(s).ok
+
+
+def test_newer_metrics_are_appended_and_stale_ones_ignored(db: Database) -> None:
+    def push(metrics: dict, observed_at: str | None = None) -> None:
+        row = {"id": "w1", "text": "热搜", "metrics": metrics}
+        if observed_at:
+            row["observed_at"] = observed_at
+        import_bytes(db, _jsonl([row]), "x.jsonl", CLI, source="weibo")
+
+    push({"reads": 100, "comments": 10})
+    push({"reads": 100, "comments": 10})  # same again: nothing new
+    push({"reads": 900, "comments": 120})  # grew
+    push({"reads": 100, "comments": 10})  # an old copy re-imported: stale
+    push({"reads": 50}, "2020-01-01 00:00")  # dated in the past: kept in the series only
+    push({"reads": 50}, "2020-01-01 00:00")  # same observation twice: once
+    with db.read() as s:
+        item = s.execute(select(Item)).scalar_one()
+        series = list(
+            s.execute(select(ItemMetric.reads).order_by(ItemMetric.observed_at)).scalars()
+        )
+    assert series == [50, 100, 900]
+    assert (item.reads, item.comments) == (900, 120)
+
+
+def test_same_item_twice_in_one_batch_keeps_the_later_metrics(db: Database) -> None:
+    rows = [
+        {"id": "1", "text": "a", "metrics": {"reads": 1}},
+        {"id": "1", "text": "a", "metrics": {"reads": 5}},
+    ]
+    report = import_bytes(db, _jsonl(rows), "x.jsonl", CLI)
+    assert (report.result.created, report.result.unchanged) == (1, 1)
+    with db.read() as s:
+        assert s.execute(select(Item.reads)).scalar_one() == 5
+
+
+def test_items_without_id_are_identified_by_url_or_content(db: Database) -> None:
+    rows = [
+        {"url": "https://x.cn/a#c", "text": "一"},
+        {"url": "https://X.cn/a", "text": "一"},
+        {"text": "无链接", "author": {"name": "甲"}},
+        {"text": "无链接", "author": {"name": "甲"}},
+    ]
+    report = import_bytes(db, _jsonl(rows), "x.jsonl", CLI)
+    assert report.result.created == 2
+
+
+def test_bad_source_key_is_reported_per_line(db: Database) -> None:
+    rows = [{"text": "a", "source": "bad key!"}, {"text": "b"}]
+    report = import_bytes(db, _jsonl(rows), "x.jsonl", CLI)
+    assert report.result.created == 1
+    assert report.errors[0][0] == 1 and "bad source key" in report.errors[0][1]
+
+
+def test_store_reports_item_ids_in_order(db: Database) -> None:
+    intake = Intake(db, CLI, "push", "push", "test")
+    res = intake.store([(0, ItemIn(id="b", text="b")), (1, ItemIn(id="a", text="a"))])
+    with db.read() as s:
+        ids = dict(s.execute(select(Item.external_id, Item.id)).all())
+    assert res.item_ids == [ids["b"], ids["a"]]

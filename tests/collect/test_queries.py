@@ -1,0 +1,76 @@
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from yuqing.audit.log import Actor
+from yuqing.collect.importer import import_bytes
+from yuqing.collect.queries import BadCursor, ItemFilter, find_items
+from yuqing.store.db import Database
+
+TEXTS = [
+    "某县人民医院被曝乱收费，网友质疑",  # 0
+    "縣醫院回應：已成立調查組",  # 1 traditional
+    "今天天气很好",  # 2
+    "COVID-19 疫情通报：新增病例",  # 3
+    "医疗纠纷引发关注",  # 4
+    "院长表示将严肃处理",  # 5
+]
+
+
+@pytest.fixture
+def loaded(db: Database) -> Database:
+    base = datetime(2026, 11, 3, tzinfo=UTC)
+    rows = [
+        {
+            "id": str(i),
+            "source": "weibo" if i % 2 else "news",
+            "text": t,
+            "published_at": (base + timedelta(hours=i)).isoformat(),
+        }
+        for i, t in enumerate(TEXTS)
+    ]
+    data = "\n".join(json.dumps(r, ensure_ascii=False) for r in rows).encode()
+    import_bytes(db, data, "x.jsonl", Actor.cli())
+    return db
+
+
+def _ids(db: Database, **kw: object) -> list[str]:
+    with db.read() as s:
+        items, _ = find_items(s, ItemFilter(**kw), 50)  # type: ignore[arg-type]
+        return [i.external_id for i in items]
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("医院", ["1", "0"]),  # 2 characters, across scripts, newest first
+        ("醫院", ["1", "0"]),  # traditional query finds simplified text
+        ("医", ["4", "1", "0"]),  # a single character
+        ("院", ["5", "1", "0"]),
+        ("院长", ["5"]),
+        ("医疗 关注", ["4"]),  # every word required
+        ("covid", ["3"]),
+        ("COVID-19", ["3"]),
+        ("县医院", ["1"]),  # exact: 某县人民医院 does not contain 县医院
+        ("天天", ["2"]),
+        ("不存在", []),
+    ],
+)
+def test_search_finds_short_chinese_words_exactly(loaded: Database, q: str, expected: list) -> None:
+    assert _ids(loaded, q=q) == expected
+
+
+def test_filters_and_keyset_pagination(loaded: Database) -> None:
+    base = datetime(2026, 11, 3, tzinfo=UTC)
+    assert _ids(loaded, since=base + timedelta(hours=2), until=base + timedelta(hours=4)) == [
+        "3",
+        "2",
+    ]
+    with loaded.read() as s:
+        page1, cursor = find_items(s, ItemFilter(), 4)
+        page2, end = find_items(s, ItemFilter(cursor=cursor), 4)
+    assert [i.external_id for i in page1] == ["5", "4", "3", "2"]
+    assert [i.external_id for i in page2] == ["1", "0"] and end is None
+    with pytest.raises(BadCursor), loaded.read() as s:
+        find_items(s, ItemFilter(cursor="garbage"), 4)

@@ -1,0 +1,93 @@
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import inspect, select, text
+from sqlalchemy.exc import IntegrityError
+
+from yuqing.collect.tables import Item, Source
+from yuqing.store.db import Database
+from yuqing.store.migrate import pending
+
+
+def test_schema_is_at_head_with_core_tables(db: Database) -> None:
+    assert not pending(db)
+    names = set(inspect(db.engine).get_table_names())
+    assert {
+        "source",
+        "item",
+        "item_metric",
+        "department",
+        "user",
+        "role",
+        "user_role",
+        "audit_entry",
+        "audit_head",
+        "api_token",
+        "web_session",
+    } <= names
+    assert ("item_fts" if db.is_sqlite else "item_search") in names
+    with db.read() as s:
+        roles = set(s.execute(text("SELECT name FROM role")).scalars())
+    assert roles == {"admin", "office", "monitor", "handler", "approver", "viewer"}
+
+
+def test_sqlite_runs_in_wal_with_foreign_keys(sqlite_db: Database) -> None:
+    with sqlite_db.read() as s:
+        assert s.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert s.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_foreign_keys_are_enforced(db: Database) -> None:
+    now = datetime.now(UTC)
+    with pytest.raises(IntegrityError), db.write() as s:
+        s.add(
+            Item(
+                source_id=999,
+                external_id="x",
+                text="t",
+                norm_text="t",
+                content_hash="h",
+                collected_at=now,
+                sort_at=now,
+            )
+        )
+
+
+def test_times_come_back_aware_utc_on_both_backends(db: Database) -> None:
+    cst = timezone(timedelta(hours=8))
+    at = datetime(2026, 11, 3, 10, 21, 5, 123456, tzinfo=cst)
+    with db.write() as s:
+        s.add(Source(key="k", name="k", kind="file", config={}))
+        s.flush()
+        src = s.execute(select(Source)).scalar_one()
+        s.add(
+            Item(
+                source_id=src.id,
+                external_id="1",
+                text="t",
+                norm_text="t",
+                content_hash="h",
+                collected_at=at,
+                sort_at=at,
+                published_at=at,
+            )
+        )
+    with db.read() as s:
+        item = s.execute(select(Item)).scalar_one()
+    assert item.published_at == at
+    assert item.published_at.tzinfo == UTC
+    assert item.published_at.hour == 2
+
+
+def test_naive_datetimes_are_refused(db: Database) -> None:
+    with pytest.raises(Exception, match="naive"), db.write() as s:
+        s.add(Source(key="k", name="k", kind="file", config={}, created_at=datetime(2026, 1, 1)))
+
+
+def test_failed_transaction_leaves_nothing(db: Database) -> None:
+    with pytest.raises(RuntimeError), db.write() as s:
+        s.add(Source(key="gone", name="gone", kind="file", config={}))
+        s.flush()
+        raise RuntimeError("boom")
+    with db.read() as s:
+        assert s.execute(select(Source)).first() is None

@@ -1,0 +1,1 @@
+"""Accounts and access: departments, users, roles, permissions, sessions, API tokens."""

@@ -1,0 +1,69 @@
+"""Roles and what each may do. Every route declares one Permission; tests walk the routes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from yuqing.audit.log import Actor
+
+
+class Permission(StrEnum):
+    ACCOUNT = "account"
+    ITEMS_READ = "items.read"
+    ITEMS_IMPORT = "items.import"
+    SOURCES_READ = "sources.read"
+    USERS_MANAGE = "users.manage"
+    TOKENS_MANAGE = "tokens.manage"
+    AUDIT_READ = "audit.read"
+
+
+ROLES = ("admin", "office", "monitor", "handler", "approver", "viewer")
+
+_P = Permission
+ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
+    "admin": frozenset(Permission),
+    "office": frozenset(
+        {_P.ACCOUNT, _P.ITEMS_READ, _P.ITEMS_IMPORT, _P.SOURCES_READ, _P.AUDIT_READ}
+    ),
+    "monitor": frozenset({_P.ACCOUNT, _P.ITEMS_READ, _P.ITEMS_IMPORT, _P.SOURCES_READ}),
+    # A department handler sees only its own department's work, never the whole feed.
+    "handler": frozenset({_P.ACCOUNT}),
+    "approver": frozenset({_P.ACCOUNT, _P.ITEMS_READ, _P.SOURCES_READ}),
+    "viewer": frozenset({_P.ACCOUNT, _P.ITEMS_READ, _P.SOURCES_READ}),
+}
+
+
+def permissions_of(roles: list[str]) -> frozenset[Permission]:
+    out: set[Permission] = set()
+    for role in roles:
+        out |= ROLE_PERMISSIONS.get(role, frozenset())
+    return frozenset(out)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is making a request: a logged-in person, or a machine through an API token.
+
+    A token's permissions are its scopes, never more than its owner's roles allow.
+    """
+
+    user_id: int
+    username: str
+    display_name: str
+    department_id: int | None
+    roles: tuple[str, ...]
+    permissions: frozenset[Permission]
+    token_name: str | None = None
+    must_change_password: bool = False
+    csrf_token: str | None = field(default=None, repr=False)
+
+    def can(self, permission: Permission) -> bool:
+        return permission in self.permissions
+
+    @property
+    def actor(self) -> Actor:
+        """How the audit log names this caller."""
+        if self.token_name:
+            return Actor(f"{self.username} (token {self.token_name})", "token")
+        return Actor(self.username, "user")

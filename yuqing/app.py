@@ -1,0 +1,115 @@
+"""FastAPI assembly: one app serving the console pages and the JSON API (OpenAPI at /api/docs)."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from yuqing import __version__
+from yuqing.access import api as access_api
+from yuqing.access import pages as access_pages
+from yuqing.access.login import SessionCookie
+from yuqing.audit import pages as audit_pages
+from yuqing.collect import api as collect_api
+from yuqing.collect import pages as collect_pages
+from yuqing.settings import Settings
+from yuqing.store.db import Database
+from yuqing.web import pages as web_pages
+from yuqing.web.auth import CsrfFailed, Forbidden, MustChangePassword, NotAuthenticated, is_api
+from yuqing.web.limits import BodyLimit
+from yuqing.web.templating import PACKAGE, make_templates, render
+
+API_DESCRIPTION = """
+Yuqing's JSON API. Authenticate machines with an API token (`Authorization: Bearer yq_…`),
+created by an admin under 接口令牌 / API tokens; a token can do only what its scopes allow.
+Browser sessions may call the API too, sending the page's CSRF token as `X-CSRF-Token`.
+"""
+
+
+def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
+    if not settings.secret_key:
+        raise RuntimeError("no secret key: run `yuqing init` first (or set YUQING_SECRET_KEY)")
+    app = FastAPI(
+        title="Yuqing 舆情",
+        version=__version__,
+        description=API_DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.db = db or Database(settings.db_url)
+    app.state.cookie = SessionCookie(settings.secret_key)
+    app.state.templates = make_templates(settings.tz)
+    app.mount("/static", StaticFiles(directory=PACKAGE / "web" / "static"), name="static")
+
+    for module in (web_pages, access_pages, access_api, collect_pages, collect_api, audit_pages):
+        app.include_router(module.router)
+
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/api/openapi.json",
+            title="Yuqing API",
+            swagger_js_url="/static/vendor/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+        )
+
+    _install_error_handlers(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
+    return app
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(NotAuthenticated)
+    async def _login(request: Request, _exc: Exception) -> Response:
+        if is_api(request):
+            return JSONResponse(
+                {"detail": "需要登录或接口令牌 / authentication required"},
+                401,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+    @app.exception_handler(Forbidden)
+    async def _forbidden(request: Request, _exc: Exception) -> Response:
+        if is_api(request):
+            return JSONResponse({"detail": "权限不足 / permission denied"}, 403)
+        return render(request, "error.html", {"message_key": "error.forbidden"}, 403)
+
+    @app.exception_handler(CsrfFailed)
+    async def _csrf(request: Request, _exc: Exception) -> Response:
+        message = "CSRF 校验失败，请刷新页面后重试 / CSRF check failed, reload the page"
+        if is_api(request):
+            return JSONResponse({"detail": message}, 403)
+        return render(request, "error.html", {"message": message}, 403)
+
+    @app.exception_handler(MustChangePassword)
+    async def _change(_request: Request, _exc: Exception) -> Response:
+        return RedirectResponse("/account", status_code=303)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if is_api(request) or exc.status_code not in (404, 405):
+            return JSONResponse(
+                {"detail": exc.detail}, exc.status_code, headers=getattr(exc, "headers", None)
+            )
+        return render(request, "error.html", {"message_key": "error.not_found"}, exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        errors = [
+            {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()
+        ]
+        if is_api(request):
+            return JSONResponse({"detail": "请求无效 / invalid request", "errors": errors}, 422)
+        text = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        return render(request, "error.html", {"message": text}, 422)

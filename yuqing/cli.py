@@ -1,0 +1,310 @@
+"""The `yuqing` command: set up, serve, import, manage users and tokens, check the audit chain."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from yuqing.settings import Settings, get_settings, write_initial_settings
+
+app = typer.Typer(
+    help="Yuqing 舆情: online public-opinion emergency response.", no_args_is_help=True
+)
+user_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+token_app = typer.Typer(help="API tokens for machines.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+app.add_typer(db_app, name="db")
+app.add_typer(audit_app, name="audit")
+app.add_typer(token_app, name="token")
+
+DEFAULT_DEPARTMENT = "舆情办公室"
+
+
+@app.callback()
+def main(
+    data_dir: Annotated[
+        Path | None, typer.Option(help="data directory (default: ./var or YUQING_DATA_DIR)")
+    ] = None,
+) -> None:
+    if data_dir is not None:
+        os.environ["YUQING_DATA_DIR"] = str(data_dir)
+        get_settings.cache_clear()
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    typer.secho(message, fg=typer.colors.RED, err=True)
+    return typer.Exit(code)
+
+
+def _database(settings: Settings | None = None):  # type: ignore[no-untyped-def]
+    from yuqing.store.db import Database
+
+    return Database((settings or get_settings()).db_url)
+
+
+@app.command()
+def init(
+    admin: Annotated[str, typer.Option(help="user name of the first admin")] = "admin",
+) -> None:
+    """Create the data dir and settings (with a new secret key), migrate, create the first admin."""
+    from yuqing.access import accounts
+    from yuqing.audit.log import Actor
+    from yuqing.store.migrate import upgrade
+
+    data_dir = Settings().data_dir
+    if write_initial_settings(data_dir):
+        typer.echo(f"created {data_dir / 'settings.json'} with a new secret key")
+    get_settings.cache_clear()
+    settings = get_settings()
+    upgrade(settings.db_url)
+    typer.echo(f"database ready: {_safe_url(settings.db_url)}")
+    db = _database(settings)
+    with db.write() as session:
+        if accounts.list_users(session):
+            typer.echo(
+                "users exist; no admin created (reset a password with "
+                "`yuqing user reset-password NAME`)"
+            )
+            return
+        _, password = accounts.create_user(
+            session,
+            accounts.NewUser(
+                username=admin,
+                display_name="管理员",
+                department=DEFAULT_DEPARTMENT,
+                roles=("admin",),
+            ),
+            Actor.cli(),
+        )
+    typer.secho(
+        f"admin account: {admin}\none-time password: {password}\n"
+        "(shown once; you will be asked to set your own password at the first login)",
+        fg=typer.colors.GREEN,
+    )
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _port_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+    workers: Annotated[int, typer.Option(help="uvicorn worker processes")] = 1,
+) -> None:
+    """Serve the console and the API."""
+    import uvicorn
+
+    from yuqing.store.migrate import pending
+
+    settings = get_settings()
+    if not settings.secret_key:
+        raise _fail("no settings found: run `yuqing init` first")
+    if pending(_database(settings)):
+        raise _fail("the database schema is behind this version: run `yuqing db upgrade`")
+    if not _port_free(host, port):
+        raise _fail(
+            f"port {port} on {host} is already in use: stop the other program or "
+            f"choose another port (make run PORT=8001 / yuqing serve --port 8001)"
+        )
+    typer.echo(f"Yuqing console: http://{host}:{port}  (API docs: http://{host}:{port}/api/docs)")
+    uvicorn.run(
+        "yuqing.asgi:app",
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        proxy_headers=True,
+    )
+
+
+@app.command("import")
+def import_(
+    files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, readable=True)],
+    source: Annotated[str | None, typer.Option(help="source key for items naming none")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", help="jsonl|json|csv|tsv|xlsx")] = None,
+    encoding: Annotated[str | None, typer.Option(help="override the detected encoding")] = None,
+) -> None:
+    """Import items from JSON Lines, JSON, CSV/TSV or XLSX files. Bad lines are reported, the
+    rest stored; exit code 2 when some lines were refused."""
+    from yuqing.audit.log import Actor
+    from yuqing.collect.files import FileError
+    from yuqing.collect.importer import import_file
+
+    db = _database()
+    refused = False
+    for path in files:
+        started = time.perf_counter()
+        try:
+            report = import_file(db, path, Actor.cli(), source=source, fmt=fmt, encoding=encoding)
+        except (FileError, ValueError) as exc:
+            typer.secho(f"{path}: {exc}", fg=typer.colors.RED, err=True)
+            refused = True
+            continue
+        r = report.result
+        typer.echo(
+            f"{path}: {report.records} {report.unit}s read ({report.encoding}) in "
+            f"{time.perf_counter() - started:.1f}s: {r.created} created, {r.updated} updated, "
+            f"{r.unchanged} unchanged, {len(report.errors)} refused"
+        )
+        for line in report.lines():
+            typer.secho(line, fg=typer.colors.YELLOW, err=True)
+        refused = refused or bool(report.errors)
+    if refused:
+        raise typer.Exit(2)
+
+
+@user_app.command("create")
+def user_create(
+    username: str,
+    role: Annotated[list[str], typer.Option(help="admin|office|monitor|handler|approver|viewer")],
+    department: Annotated[str | None, typer.Option()] = None,
+    name: Annotated[str, typer.Option(help="display name")] = "",
+    email: Annotated[str | None, typer.Option()] = None,
+    phone: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Create a user and print a one-time password."""
+    from yuqing.access import accounts
+    from yuqing.audit.log import Actor
+
+    try:
+        with _database().write() as session:
+            _, password = accounts.create_user(
+                session,
+                accounts.NewUser(
+                    username=username,
+                    display_name=name,
+                    department=department,
+                    roles=tuple(role),
+                    email=email,
+                    phone=phone,
+                ),
+                Actor.cli(),
+            )
+    except accounts.AccountError as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo(f"created {username}; one-time password: {password}")
+
+
+@user_app.command("list")
+def user_list() -> None:
+    """List users with their department, roles and status."""
+    from yuqing.access import accounts
+
+    with _database().read() as session:
+        for u in accounts.list_users(session):
+            status = "active" if u.active else "disabled"
+            dept = u.department.name if u.department else "-"
+            typer.echo(
+                f"{u.username:<20} {u.display_name:<12} {dept:<12} "
+                f"{','.join(u.role_names):<24} {status}"
+            )
+
+
+def _set_active(username: str, active: bool) -> None:
+    from yuqing.access import accounts
+    from yuqing.audit.log import Actor
+
+    try:
+        with _database().write() as session:
+            accounts.set_active(session, username, active, Actor.cli())
+    except accounts.AccountError as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo(f"{username}: {'enabled' if active else 'disabled'}")
+
+
+@user_app.command("disable")
+def user_disable(username: str) -> None:
+    """Disable a user and end their sessions (the account and its history are kept)."""
+    _set_active(username, False)
+
+
+@user_app.command("enable")
+def user_enable(username: str) -> None:
+    """Enable a disabled user."""
+    _set_active(username, True)
+
+
+@user_app.command("reset-password")
+def user_reset_password(username: str) -> None:
+    """Give a user a new one-time password and end their sessions."""
+    from yuqing.access import accounts
+    from yuqing.audit.log import Actor
+
+    try:
+        with _database().write() as session:
+            password = accounts.reset_password(session, username, Actor.cli())
+    except accounts.AccountError as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo(f"{username}: one-time password: {password}")
+
+
+@token_app.command("create")
+def token_create(
+    name: str,
+    user: Annotated[str, typer.Option(help="owner; the token never exceeds the owner's roles")],
+    scope: Annotated[list[str], typer.Option(help="e.g. items.import")],
+    days: Annotated[int | None, typer.Option(help="expires after this many days")] = None,
+) -> None:
+    """Create an API token and print it (once)."""
+    from yuqing.access import accounts, tokens
+    from yuqing.audit.log import Actor
+
+    try:
+        with _database().write() as session:
+            owner = accounts.get_user(session, user)
+            _, raw = tokens.create_token(session, owner, name, scope, Actor.cli(), days)
+    except (accounts.AccountError, tokens.TokenError) as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo(raw)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply pending schema migrations."""
+    from yuqing.store.migrate import upgrade
+
+    settings = get_settings()
+    upgrade(settings.db_url)
+    typer.echo(f"database at the latest schema: {_safe_url(settings.db_url)}")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Recompute the hash chain; exit 1 naming the first broken entry if a row was altered."""
+    from yuqing.audit.log import verify
+
+    with _database().read() as session:
+        result = verify(session)
+    if result.ok:
+        typer.echo(f"audit chain intact: {result.checked} entries")
+        return
+    raise _fail(
+        f"audit chain broken at entry {result.broken_id}: {result.reason} "
+        f"({result.checked} entries before it are intact)"
+    )
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

@@ -1,0 +1,291 @@
+"""Intake: validated items into storage, idempotently, in one transaction per batch.
+
+The same (source, id) is stored once; seeing it again appends an engagement observation when
+something new was observed, and never rewrites what was stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select, tuple_, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from yuqing.audit.log import Actor, record
+from yuqing.collect.schema import ItemIn
+from yuqing.collect.sources import source_id
+from yuqing.collect.tables import Item, ItemMetric
+from yuqing.store import search
+from yuqing.store.base import utcnow
+from yuqing.store.db import Database
+from yuqing.text.normalise import clean, normalise
+from yuqing.text.urls import BadURL, canonical_url
+
+
+@dataclass
+class IngestResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    item_ids: list[int] = field(default_factory=list)
+
+    def add(self, other: IngestResult) -> None:
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.errors.extend(other.errors)
+        self.item_ids.extend(other.item_ids)
+
+    @property
+    def accepted(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+
+@dataclass
+class _Prepared:
+    ref: int  # line or index, for error reports
+    source_key: str
+    external_id: str
+    row: dict[str, Any]
+    metrics: tuple[int, int, int, int] | None
+    observed_at: datetime | None
+
+
+def _prepare(ref: int, item: ItemIn, default_source: str, now: datetime) -> _Prepared:
+    title = clean(item.title or "")
+    text = clean(item.text)
+    norm_title, norm_text = normalise(title), normalise(text)
+    canon = None
+    if item.url:
+        try:
+            canon = canonical_url(item.url)
+        except BadURL as exc:
+            raise ValueError(f"url: {exc}") from exc
+    digest = hashlib.sha1(f"{norm_title}\n{norm_text}".encode()).hexdigest()
+    author = item.author
+    external_id = (
+        item.id
+        or canon
+        or hashlib.sha1(
+            f"{digest}|{author.name if author else ''}|{item.published_at}".encode()
+        ).hexdigest()
+    )
+    row = {
+        "external_id": external_id,
+        "url": item.url,
+        "canonical_url": canon,
+        "title": title or None,
+        "text": text,
+        "norm_title": norm_title,
+        "norm_text": norm_text,
+        "content_hash": digest,
+        "author_name": author.name if author else None,
+        "author_followers": author.followers if author else None,
+        "author_verified": author.verified if author else None,
+        "author_kind": author.kind if author else None,
+        "published_at": item.published_at,
+        "collected_at": now,
+        "sort_at": item.published_at or now,
+        "reply_to": item.reply_to,
+    }
+    return _Prepared(
+        ref,
+        item.source or default_source,
+        external_id,
+        row,
+        item.metrics.values() if item.metrics else None,
+        item.observed_at,
+    )
+
+
+def _stale(seen: tuple[int, ...], last: tuple[int, ...]) -> bool:
+    """An undated observation that shows no increase tells nothing new (a re-import, a retry)."""
+    return all(a <= b for a, b in zip(seen, last, strict=True))
+
+
+class Intake:
+    """Stores batches for one caller; remembers source ids across batches."""
+
+    def __init__(
+        self, db: Database, actor: Actor, default_source: str, source_kind: str, label: str
+    ) -> None:
+        self.db = db
+        self.label = label
+        self.actor = actor
+        self.default_source = default_source
+        self.source_kind = source_kind
+        self._sources: dict[str, int] = {}
+
+    def store(self, items: Sequence[tuple[int, ItemIn]]) -> IngestResult:
+        """Store one batch in one transaction; retried when a concurrent writer got there first."""
+        for attempt in range(3):
+            try:
+                with self.db.write() as session:
+                    return self._store(session, items)
+            except IntegrityError:
+                self._sources.clear()
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _source(self, session: Session, key: str) -> int:
+        if key not in self._sources:
+            self._sources[key] = source_id(session, key, self.source_kind, self.actor)
+        return self._sources[key]
+
+    def _store(self, session: Session, items: Sequence[tuple[int, ItemIn]]) -> IngestResult:
+        result = IngestResult()
+        now = utcnow()
+        latest: dict[tuple[int, str], _Prepared] = {}
+        observations: list[tuple[tuple[int, str], _Prepared]] = []
+        implicit: dict[tuple[int, str], _Prepared] = {}
+        for ref, item in items:
+            try:
+                p = _prepare(ref, item, self.default_source, now)
+                key = (self._source(session, p.source_key), p.external_id)
+            except ValueError as exc:
+                result.errors.append((ref, str(exc)))
+                continue
+            latest.setdefault(key, p)
+            if p.observed_at is None:
+                if key in implicit:  # a later line of the batch supersedes an earlier one
+                    result.unchanged += 1
+                implicit[key] = p
+            else:
+                observations.append((key, p))
+        if not latest:
+            return result
+        observations.sort(key=lambda o: o[1].observed_at)  # type: ignore[arg-type,return-value]
+        observations.extend(implicit.items())
+        existing = self._existing(session, list(latest))
+        new_keys = [k for k in latest if k not in existing]
+        if new_keys:
+            self._insert(session, new_keys, latest, existing)
+        metric_rows: list[dict[str, Any]] = []
+        item_updates: dict[int, dict[str, Any]] = {}
+        created: set[tuple[int, str]] = set()
+        for key, p in observations:
+            state = existing[key]
+            changed = self._observe(session, state, p, now, metric_rows, item_updates)
+            if state["new"] and key not in created:
+                created.add(key)
+                result.created += 1
+            elif changed:
+                result.updated += 1
+            else:
+                result.unchanged += 1
+        if metric_rows:
+            session.execute(insert(ItemMetric), metric_rows)
+        if item_updates:
+            session.execute(update(Item), list(item_updates.values()))
+        result.item_ids = [existing[k]["id"] for k in latest]
+        if result.created or result.updated:
+            refs = [ref for ref, _ in items]
+            record(
+                session,
+                self.actor,
+                "items.ingest",
+                "item",
+                None,
+                summary=f"{self.label} [{min(refs)}–{max(refs)}]: created {result.created}, "
+                f"updated {result.updated}, unchanged {result.unchanged}",
+                after={
+                    "created": result.created,
+                    "updated": result.updated,
+                    "unchanged": result.unchanged,
+                    "errors": len(result.errors),
+                },
+            )
+        return result
+
+    @staticmethod
+    def _insert(
+        session: Session,
+        keys: list[tuple[int, str]],
+        latest: dict[tuple[int, str], _Prepared],
+        existing: dict[tuple[int, str], dict[str, Any]],
+    ) -> None:
+        rows = [{**latest[k].row, "source_id": k[0]} for k in keys]
+        ids = (
+            session.execute(insert(Item).returning(Item.id, sort_by_parameter_order=True), rows)
+            .scalars()
+            .all()
+        )
+        for k, item_id in zip(keys, ids, strict=True):
+            existing[k] = {"id": item_id, "metrics": None, "metrics_at": None, "new": True}
+        search.index_rows(
+            session,
+            (
+                (existing[k]["id"], f"{latest[k].row['norm_title']} {latest[k].row['norm_text']}")
+                for k in keys
+            ),
+        )
+
+    @staticmethod
+    def _existing(session: Session, keys: list[tuple[int, str]]) -> dict[tuple[int, str], dict]:
+        out: dict[tuple[int, str], dict] = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            rows = session.execute(
+                select(
+                    Item.id,
+                    Item.source_id,
+                    Item.external_id,
+                    Item.reads,
+                    Item.comments,
+                    Item.reposts,
+                    Item.likes,
+                    Item.metrics_at,
+                ).where(tuple_(Item.source_id, Item.external_id).in_(chunk))
+            ).all()
+            for r in rows:
+                out[(r.source_id, r.external_id)] = {
+                    "id": r.id,
+                    "metrics": (r.reads, r.comments, r.reposts, r.likes) if r.metrics_at else None,
+                    "metrics_at": r.metrics_at,
+                    "new": False,
+                }
+        return out
+
+    @staticmethod
+    def _observe(
+        session: Session,
+        state: dict[str, Any],
+        p: _Prepared,
+        now: datetime,
+        metric_rows: list[dict[str, Any]],
+        item_updates: dict[int, dict[str, Any]],
+    ) -> bool:
+        """Queue an engagement observation if it tells something new; True if it does."""
+        if p.metrics is None:
+            return False
+        at = p.observed_at or now
+        last_at: datetime | None = state["metrics_at"]
+        queued: set[datetime] = state.setdefault("queued", set())
+        if at in queued:
+            return False
+        if last_at is not None:
+            if at == last_at or (p.observed_at is None and _stale(p.metrics, state["metrics"])):
+                return False
+            if (
+                at < last_at
+                and session.execute(
+                    select(ItemMetric.id).where(
+                        ItemMetric.item_id == state["id"], ItemMetric.observed_at == at
+                    )
+                ).first()
+            ):
+                return False
+        values = dict(zip(("reads", "comments", "reposts", "likes"), p.metrics, strict=True))
+        metric_rows.append({"item_id": state["id"], "observed_at": at, **values})
+        queued.add(at)
+        if last_at is None or at > last_at:
+            item_updates[state["id"]] = {"id": state["id"], "metrics_at": at, **values}
+            state["metrics"], state["metrics_at"] = p.metrics, at
+        return True

@@ -1,0 +1,137 @@
+"""Console pages of the collection stage: items (search, filters), one item, import, sources."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from yuqing.access.permissions import Permission, Principal
+from yuqing.collect import queries
+from yuqing.collect.files import FileError
+from yuqing.collect.importer import import_bytes
+from yuqing.collect.schema import METRICS
+from yuqing.collect.sources import list_sources
+from yuqing.web.auth import need
+from yuqing.web.i18n import translate
+from yuqing.web.templating import language, render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _day(value: str, tz: object, shift: int = 0) -> datetime | None:
+    """A yyyy-mm-dd from a date input, as the start of that day (plus shift days) locally."""
+    if not value:
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        return None
+    return datetime.combine(day + timedelta(days=shift), time(), tzinfo=tz)  # type: ignore[arg-type]
+
+
+@router.get("/items")
+def items(
+    request: Request,
+    q: str = "",
+    source: str = "",
+    since: str = "",
+    until: str = "",
+    cursor: str = "",
+    who: Principal = Depends(need(Permission.ITEMS_READ)),
+) -> HTMLResponse:
+    settings = request.app.state.settings
+    tz = settings.tz
+    error = None
+    with request.app.state.db.read() as session:
+        all_sources = queries.sources(session)
+        f = queries.ItemFilter(
+            q=q[:200],
+            source_id=int(source) if source.isdigit() else None,
+            since=_day(since, tz),
+            until=_day(until, tz, shift=1),
+            cursor=cursor or None,
+        )
+        try:
+            rows, next_cursor = queries.find_items(session, f, settings.page_size)
+        except queries.BadCursor as exc:
+            rows, next_cursor, error = [], None, str(exc)
+    context = {
+        "items": rows,
+        "next_cursor": next_cursor,
+        "sources": all_sources,
+        "q": q,
+        "source": source,
+        "since": since,
+        "until": until,
+        "cursor": cursor,
+        "error": error,
+        "words": queries.highlight_words(q),
+    }
+    partial = (
+        request.headers.get("hx-request") == "true"
+        and request.headers.get("hx-target") == "results"
+    )
+    return render(request, "items_results.html" if partial else "items.html", context)
+
+
+@router.get("/items/{item_id}")
+def item_detail(
+    request: Request, item_id: int, who: Principal = Depends(need(Permission.ITEMS_READ))
+) -> HTMLResponse:
+    with request.app.state.db.read() as session:
+        item = queries.get_item(session, item_id)
+        if item is None:
+            raise HTTPException(404)
+        series = queries.metric_series(session, item_id)
+    tz = request.app.state.settings.tz
+    lang = language(request)
+    chart = {
+        "x": [m.observed_at.astimezone(tz).strftime("%m-%d %H:%M") for m in series],
+        "series": [
+            {"name": translate(lang, f"metrics.{name}"), "data": [getattr(m, name) for m in series]}
+            for name in METRICS
+        ],
+    }
+    return render(request, "item.html", {"item": item, "series": series, "chart": chart})
+
+
+@router.get("/import")
+def import_form(
+    request: Request, who: Principal = Depends(need(Permission.ITEMS_IMPORT))
+) -> Response:
+    return render(request, "import.html", {})
+
+
+@router.post("/import")
+async def import_upload(
+    request: Request,
+    file: Annotated[UploadFile, File()],
+    source: Annotated[str, Form()] = "",
+    who: Principal = Depends(need(Permission.ITEMS_IMPORT)),
+) -> Response:
+    data = await file.read()
+    name = file.filename or "upload"
+
+    def work() -> Response:
+        try:
+            report = import_bytes(
+                request.app.state.db, data, name, who.actor, source=source.strip() or None
+            )
+        except (FileError, ValueError) as exc:
+            return render(request, "import.html", {"error": str(exc)}, 400)
+        return render(request, "import.html", {"report": report})
+
+    return await run_in_threadpool(work)
+
+
+@router.get("/sources")
+def sources_page(
+    request: Request, who: Principal = Depends(need(Permission.SOURCES_READ))
+) -> Response:
+    with request.app.state.db.read() as session:
+        rows = list_sources(session)
+    return render(request, "sources.html", {"sources": rows})

@@ -1,0 +1,94 @@
+"""Finding stored items: filters, full-text search and keyset pagination (newest first).
+
+Keyset pagination (a cursor of sort time and id) costs the same on page 1 and page 10,000,
+which offset pagination does not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.orm import Session
+
+from yuqing.collect.tables import Item, ItemMetric, Source
+from yuqing.store import search
+
+
+class BadCursor(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class ItemFilter:
+    q: str = ""
+    source_id: int | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    cursor: str | None = None
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICRO = timedelta(microseconds=1)
+
+
+def encode_cursor(item: Item) -> str:
+    return f"{(item.sort_at - EPOCH) // MICRO}_{item.id}"
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        micros, item_id = cursor.split("_", 1)
+        at = EPOCH + int(micros) * MICRO
+        return at, int(item_id)
+    except (ValueError, OverflowError, OSError) as exc:
+        raise BadCursor(f"bad cursor {cursor!r}") from exc
+
+
+def _statement(f: ItemFilter, dialect: str) -> Select[tuple[Item]]:
+    stmt = select(Item)
+    if f.source_id is not None:
+        stmt = stmt.where(Item.source_id == f.source_id)
+    if f.since is not None:
+        stmt = stmt.where(Item.sort_at >= f.since)
+    if f.until is not None:
+        stmt = stmt.where(Item.sort_at < f.until)
+    query = search.Query.parse(f.q)
+    if query:
+        haystack = Item.norm_title + " " + Item.norm_text
+        stmt = stmt.where(search.matching(query, Item.id, haystack, dialect))
+    if f.cursor:
+        at, item_id = decode_cursor(f.cursor)
+        stmt = stmt.where(or_(Item.sort_at < at, and_(Item.sort_at == at, Item.id < item_id)))
+    return stmt.order_by(Item.sort_at.desc(), Item.id.desc())
+
+
+def find_items(session: Session, f: ItemFilter, limit: int) -> tuple[list[Item], str | None]:
+    """A page of items and the cursor of the next page (None on the last page)."""
+    dialect = session.get_bind().dialect.name
+    rows = list(session.execute(_statement(f, dialect).limit(limit + 1)).scalars())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, encode_cursor(rows[-1]) if more and rows else None
+
+
+def get_item(session: Session, item_id: int) -> Item | None:
+    return session.get(Item, item_id)
+
+
+def metric_series(session: Session, item_id: int) -> list[ItemMetric]:
+    return list(
+        session.execute(
+            select(ItemMetric).where(ItemMetric.item_id == item_id).order_by(ItemMetric.observed_at)
+        ).scalars()
+    )
+
+
+def sources(session: Session) -> list[Source]:
+    return list(session.execute(select(Source).order_by(Source.key)).scalars())
+
+
+def highlight_words(q: str) -> list[str]:
+    """The normalised query words, for marking hits in the page."""
+    return list(search.Query.parse(q).words)

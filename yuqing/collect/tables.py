@@ -1,0 +1,86 @@
+"""Tables owned by the collection stage: sources, items and their engagement time series."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from yuqing.store.base import Base, JSONDoc, UTCDateTime, utcnow
+
+
+class Source(Base):
+    __tablename__ = "source"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))  # file | push | manual | rss | web | api
+    url: Mapped[str | None] = mapped_column(String(2048))
+    media_tier: Mapped[str | None] = mapped_column(String(16))
+    mainstream: Mapped[bool] = mapped_column(Boolean, default=False)
+    region: Mapped[str | None] = mapped_column(String(100))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    config: Mapped[dict[str, Any]] = mapped_column(JSONDoc, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Item(Base):
+    """One post, article or comment as collected; the original text is kept verbatim."""
+
+    __tablename__ = "item"
+    __table_args__ = (
+        UniqueConstraint("source_id", "external_id"),
+        Index("ix_item_sort", "sort_at", "id"),
+        Index("ix_item_source_sort", "source_id", "sort_at"),
+        Index("ix_item_source_reply", "source_id", "reply_to"),
+    )
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id"))
+    external_id: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str | None] = mapped_column(Text)
+    canonical_url: Mapped[str | None] = mapped_column(Text, index=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    norm_title: Mapped[str] = mapped_column(Text, default="")
+    norm_text: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(40), index=True)
+    author_name: Mapped[str | None] = mapped_column(String(200))
+    author_followers: Mapped[int | None] = mapped_column(BigInteger)
+    author_verified: Mapped[bool | None] = mapped_column(Boolean)
+    author_kind: Mapped[str | None] = mapped_column(String(16))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    collected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sort_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reply_to: Mapped[str | None] = mapped_column(String(200))
+    reads: Mapped[int] = mapped_column(BigInteger, default=0)
+    comments: Mapped[int] = mapped_column(BigInteger, default=0)
+    reposts: Mapped[int] = mapped_column(BigInteger, default=0)
+    likes: Mapped[int] = mapped_column(BigInteger, default=0)
+    metrics_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    source: Mapped[Source] = relationship(lazy="joined")
+
+
+class ItemMetric(Base):
+    """Engagement observed at a time; growth between observations is what grading reads."""
+
+    __tablename__ = "item_metric"
+    __table_args__ = (UniqueConstraint("item_id", "observed_at"),)
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"))
+    observed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reads: Mapped[int] = mapped_column(BigInteger, default=0)
+    comments: Mapped[int] = mapped_column(BigInteger, default=0)
+    reposts: Mapped[int] = mapped_column(BigInteger, default=0)
+    likes: Mapped[int] = mapped_column(BigInteger, default=0)

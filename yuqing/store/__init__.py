@@ -1,0 +1,1 @@
+"""Storage: engine, table base, migrations and the Chinese search index."""

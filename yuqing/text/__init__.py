@@ -1,0 +1,1 @@
+"""Text normalisation for Chinese: width folding, traditional→simplified, URLs and times."""

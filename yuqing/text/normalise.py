@@ -1,0 +1,34 @@
+"""Normalised text is what matching and search read; the original text is always kept beside it."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import opencc
+
+_SPACE = re.compile(r"\s+")
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    return _t2s().convert(text)
+
+
+def clean(text: str) -> str:
+    """The original text, minus invisible characters and surrounding whitespace."""
+    return text.translate(_INVISIBLE).strip()
+
+
+def normalise(text: str) -> str:
+    """Full/half width folded (NFKC), simplified, lower case, whitespace collapsed."""
+    if not text:
+        return ""
+    folded = unicodedata.normalize("NFKC", text.translate(_INVISIBLE))
+    return _SPACE.sub(" ", to_simplified(folded)).strip().lower()

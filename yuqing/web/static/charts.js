@@ -1,0 +1,17 @@
+// Draws every line chart a page declares as data-chart = {x: [...], series: [{name, data}]}.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-chart]").forEach((el) => {
+    const spec = JSON.parse(el.dataset.chart);
+    const chart = echarts.init(el);
+    chart.setOption({
+      animation: false,
+      tooltip: { trigger: "axis" },
+      legend: { data: spec.series.map((s) => s.name) },
+      grid: { left: 60, right: 20 },
+      xAxis: { type: "category", data: spec.x },
+      yAxis: { type: "value" },
+      series: spec.series.map((s) => ({ name: s.name, type: "line", showSymbol: true, data: s.data })),
+    });
+    window.addEventListener("resize", () => chart.resize());
+  });
+});
