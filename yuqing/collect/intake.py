@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, tuple_, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -22,7 +22,7 @@ from yuqing.collect.sources import source_id
 from yuqing.collect.tables import Item, ItemMetric
 from yuqing.store import search
 from yuqing.store.base import utcnow
-from yuqing.store.db import Database
+from yuqing.store.db import Database, one_of
 from yuqing.text.normalise import clean, normalise
 from yuqing.text.urls import BadURL, canonical_url
 
@@ -33,14 +33,14 @@ class IngestResult:
     updated: int = 0
     unchanged: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
-    item_ids: list[int] = field(default_factory=list)
+    item_ids: list[int] = field(default_factory=list, repr=False)
 
     def add(self, other: IngestResult) -> None:
+        """Totals across batches (item ids are per batch: a big file would hold millions)."""
         self.created += other.created
         self.updated += other.updated
         self.unchanged += other.unchanged
         self.errors.extend(other.errors)
-        self.item_ids.extend(other.item_ids)
 
     @property
     def accepted(self) -> int:
@@ -212,13 +212,11 @@ class Intake:
         existing: dict[tuple[int, str], dict[str, Any]],
     ) -> None:
         rows = [{**latest[k].row, "source_id": k[0]} for k in keys]
-        ids = (
-            session.execute(insert(Item).returning(Item.id, sort_by_parameter_order=True), rows)
-            .scalars()
-            .all()
-        )
-        for k, item_id in zip(keys, ids, strict=True):
-            existing[k] = {"id": item_id, "metrics": None, "metrics_at": None, "new": True}
+        # A plain executemany, then one lookup: RETURNING in parameter order would make SQLite
+        # insert row by row.
+        session.execute(insert(Item.__table__), rows)
+        for k, state in Intake._existing(session, keys).items():
+            existing[k] = {**state, "new": True}
         search.index_rows(
             session,
             (
@@ -229,9 +227,11 @@ class Intake:
 
     @staticmethod
     def _existing(session: Session, keys: list[tuple[int, str]]) -> dict[tuple[int, str], dict]:
-        out: dict[tuple[int, str], dict] = {}
-        for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
+        out: dict[tuple[int, str], dict[str, Any]] = {}
+        wanted = set(keys)
+        ids = sorted({external_id for _, external_id in keys})
+        dialect = session.get_bind().dialect.name
+        for start in range(0, len(ids), 500):
             rows = session.execute(
                 select(
                     Item.id,
@@ -242,15 +242,19 @@ class Intake:
                     Item.reposts,
                     Item.likes,
                     Item.metrics_at,
-                ).where(tuple_(Item.source_id, Item.external_id).in_(chunk))
+                ).where(one_of(Item.external_id, ids[start : start + 500], dialect))
             ).all()
             for r in rows:
-                out[(r.source_id, r.external_id)] = {
-                    "id": r.id,
-                    "metrics": (r.reads, r.comments, r.reposts, r.likes) if r.metrics_at else None,
-                    "metrics_at": r.metrics_at,
-                    "new": False,
-                }
+                key = (r.source_id, r.external_id)
+                if key in wanted:
+                    out[key] = {
+                        "id": r.id,
+                        "metrics": (r.reads, r.comments, r.reposts, r.likes)
+                        if r.metrics_at
+                        else None,
+                        "metrics_at": r.metrics_at,
+                        "new": False,
+                    }
         return out
 
     @staticmethod

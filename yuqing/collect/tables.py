@@ -40,7 +40,8 @@ class Item(Base):
 
     __tablename__ = "item"
     __table_args__ = (
-        UniqueConstraint("source_id", "external_id"),
+        # external_id leads: intake looks items up by it, and no other index competes for it.
+        UniqueConstraint("external_id", "source_id"),
         Index("ix_item_sort", "sort_at", "id"),
         Index("ix_item_source_sort", "source_id", "sort_at"),
         Index("ix_item_source_reply", "source_id", "reply_to"),

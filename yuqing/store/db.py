@@ -11,7 +11,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import ColumnElement, Engine, String, any_, bindparam, create_engine, event
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -75,3 +76,15 @@ class Database:
         self.engine.dispose()
         if self.read_engine is not self.engine:
             self.read_engine.dispose()
+
+
+def one_of(column: ColumnElement[str], values: list[str], dialect: str) -> ColumnElement[bool]:
+    """`column IN values`, as one array parameter on PostgreSQL.
+
+    psycopg prepares a statement after a few runs; a prepared `IN ($1, …, $500)` gets a generic
+    plan that compares every row with every parameter (measured: 0.19 s per 500-key lookup at
+    100k items), while `= ANY($1)` keeps the index and hashing.
+    """
+    if dialect == "postgresql":
+        return column == any_(bindparam(None, values, type_=ARRAY(String)))
+    return column.in_(values)

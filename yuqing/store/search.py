@@ -90,12 +90,15 @@ def index_rows(session: Session, rows: Iterable[tuple[int, str]]) -> None:
             [{"id": i, "body": " ".join(tokens(body))} for i, body in rows],
         )
     else:
+        ids = [i for i, _ in rows]
+        terms = [" ".join(_lexemes(tokens(body))) for _, body in rows]
         session.execute(
             text(
                 "INSERT INTO item_search(item_id, terms) "
-                "VALUES (:id, array_to_tsvector(CAST(:terms AS text[])))"
+                "SELECT id, array_to_tsvector(string_to_array(t, ' ')) "
+                "FROM unnest(CAST(:ids AS bigint[]), CAST(:terms AS text[])) AS u(id, t)"
             ),
-            [{"id": i, "terms": _lexemes(tokens(body))} for i, body in rows],
+            {"ids": ids, "terms": terms},
         )
 
 

@@ -130,7 +130,7 @@ def upgrade() -> None:
             ["source_id"], ["source.id"], name=op.f("fk_item_source_id_source")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_item")),
-        sa.UniqueConstraint("source_id", "external_id", name=op.f("uq_item_source_id_external_id")),
+        sa.UniqueConstraint("external_id", "source_id", name=op.f("uq_item_external_id_source_id")),
     )
     op.create_index("ix_item_canonical_url", "item", ["canonical_url"])
     op.create_index("ix_item_content_hash", "item", ["content_hash"])
@@ -239,7 +239,13 @@ def upgrade() -> None:
             ),
             sa.Column("terms", postgresql.TSVECTOR(), nullable=False),
         )
-        op.create_index("ix_item_search_terms", "item_search", ["terms"], postgresql_using="gin")
+        op.create_index(
+            "ix_item_search_terms",
+            "item_search",
+            ["terms"],
+            postgresql_using="gin",
+            postgresql_with={"gin_pending_list_limit": 32768},
+        )
     op.bulk_insert(sa.table("role", sa.column("name", sa.String)), [{"name": r} for r in ROLES])
     op.bulk_insert(
         sa.table(

@@ -1,0 +1,200 @@
+"""`make bench`: measured figures on the real data in ../shared/data, written to bench/results/.
+
+Today: item intake (import of 100,000 real Weibo posts from JSON Lines, then the same file
+again, which must store nothing twice) and 1–2 character search over what was imported, on
+SQLite and, when Debian's PostgreSQL is installed, on a throwaway PostgreSQL cluster.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import platform
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, text
+
+from tests import pg
+from yuqing.audit.log import Actor
+from yuqing.collect.importer import import_file
+from yuqing.collect.queries import ItemFilter, find_items
+from yuqing.store.db import Database
+from yuqing.store.migrate import upgrade
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT.parent / "shared" / "data" / "covid19_weibo_hashtag_posts"
+RESULTS = ROOT / "bench" / "results"
+QUERIES = [
+    "武汉",
+    "口罩",
+    "医院",
+    "疫情",
+    "加油",
+    "病例",
+    "肺炎",
+    "医生",
+    "隔离",
+    "物资",
+    "湖北",
+    "确诊",
+    "护士",
+    "春节",
+    "新闻",
+    "谣言",
+    "感染",
+    "发热",
+    "药",
+    "捐",
+]
+
+
+def machine() -> dict[str, Any]:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": round(mem, 1),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "platform": platform.platform(),
+    }
+
+
+def write_items(n: int, out: Path) -> int:
+    """The first n posts in the item schema; user ids are left out on purpose."""
+    written = 0
+    with (
+        gzip.open(DATA / "posts_2020-01-19_to_02-23.jsonl.gz", "rt", encoding="utf-8") as src,
+        out.open("w", encoding="utf-8") as dst,
+    ):
+        for number, line in enumerate(src, start=1):
+            post = json.loads(line)
+            item = {
+                "id": str(number),
+                "source": "weibo-covid19",
+                "text": post["text"],
+                "published_at": f"{post['date']} 12:00",
+            }
+            dst.write(json.dumps(item, ensure_ascii=False) + "\n")
+            written += 1
+            if written >= n:
+                break
+    return written
+
+
+def bench_backend(name: str, url: str, path: Path, n: int) -> dict[str, Any]:
+    upgrade(url)
+    db = Database(url)
+    started = time.perf_counter()
+    first = import_file(db, path, Actor.cli())
+    first_s = time.perf_counter() - started
+    started = time.perf_counter()
+    again = import_file(db, path, Actor.cli())
+    again_s = time.perf_counter() - started
+    refused = len(first.errors)  # real posts with no text at all are refused, as they should be
+    assert first.result.created + refused == n, first.result
+    assert again.result.created == 0 and again.result.unchanged == n - refused
+    latencies: list[float] = []
+    hits: dict[str, int] = {}
+    with db.read() as session:
+        for q in QUERIES * 3:
+            t0 = time.perf_counter()
+            rows, _ = find_items(session, ItemFilter(q=q), 50)
+            latencies.append((time.perf_counter() - t0) * 1000)
+            hits[q] = len(rows)
+    db.dispose()
+    latencies.sort()
+    result = {
+        "backend": name,
+        "items": n,
+        "refused": refused,
+        "import_seconds": round(first_s, 2),
+        "import_items_per_second": round(n / first_s),
+        "reimport_seconds": round(again_s, 2),
+        "reimport_items_per_second": round(n / again_s),
+        "search_first_page_ms": {
+            "queries": len(latencies),
+            "p50": round(statistics.median(latencies), 2),
+            "p95": round(latencies[int(len(latencies) * 0.95) - 1], 2),
+            "max": round(latencies[-1], 2),
+        },
+    }
+    print(json.dumps(result, ensure_ascii=False))
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--items", type=int, default=100_000)
+    args = parser.parse_args()
+    if not DATA.exists():
+        print(f"bench: {DATA} is absent; the benchmarks need ../shared/data", file=sys.stderr)
+        return 1
+    work = Path(tempfile.mkdtemp(prefix="yuqing-bench-"))
+    try:
+        path = work / "items.jsonl"
+        n = write_items(args.items, path)
+        runs = [bench_backend("sqlite", f"sqlite:///{work / 'bench.db'}", path, n)]
+        bindir = pg.find_bin()
+        if bindir is not None:
+            cluster = pg.Cluster(bindir)
+            cluster.start()
+            try:
+                admin = create_engine(cluster.url(), isolation_level="AUTOCOMMIT")
+                with admin.connect() as conn:
+                    conn.execute(text("CREATE DATABASE bench"))
+                admin.dispose()
+                runs.append(bench_backend("postgresql", cluster.url("bench"), path, n))
+            finally:
+                cluster.stop()
+        report = {
+            "benchmark": "intake",
+            "data": f"covid19_weibo_hashtag_posts (first {n} posts)",
+            "machine": machine(),
+            "git": _git(),
+            "runs": runs,
+            "at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        }
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        (RESULTS / "intake.json").write_text(
+            json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+        )
+        print(f"written to {RESULTS / 'intake.json'}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def _git() -> str:
+    try:
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return ""
+
+
+if __name__ == "__main__":
+    sys.exit(main())
