@@ -57,3 +57,19 @@ def test_revoked_expired_and_disabled_owner_tokens_stop_working(db: Database) ->
         accounts.set_active(s, "robot", False, SYS)
     with db.read() as s:
         assert tokens.principal_for_token(s, raw_c) is None
+
+
+def test_use_is_recorded_at_most_every_few_minutes(db: Database) -> None:
+    _owner(db, "monitor")
+    with db.write() as s:
+        _, raw = tokens.create_token(s, accounts.get_user(s, "robot"), "t", ["items.import"], SYS)
+    with db.read() as s:
+        who = tokens.principal_for_token(s, raw)
+    assert who is not None and tokens.needs_touch(who)
+    with db.write() as s:
+        tokens.touch(s, who.token_id)  # type: ignore[arg-type]
+    with db.read() as s:
+        who = tokens.principal_for_token(s, raw)
+    assert who is not None and who.token_last_used is not None
+    assert not tokens.needs_touch(who)
+    assert tokens.needs_touch(who, now=who.token_last_used + timedelta(minutes=6))

@@ -96,6 +96,7 @@ def test_token_scopes_and_revocation(client: TestClient, db: Database) -> None:
     )
     with db.write() as s:
         token = tokens.list_tokens(s)[0]
+        assert token.last_used_at is not None  # shown on the tokens page
         tokens.revoke_token(s, token.id, Actor.system())
     assert client.post("/api/v1/items", json={"items": []}, headers=auth).status_code == 401
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
 from yuqing.audit.log import Actor
@@ -55,6 +56,8 @@ class Principal:
     roles: tuple[str, ...]
     permissions: frozenset[Permission]
     token_name: str | None = None
+    token_id: int | None = None
+    token_last_used: datetime | None = field(default=None, repr=False)
     must_change_password: bool = False
     csrf_token: str | None = field(default=None, repr=False)
 

@@ -93,7 +93,30 @@ def principal_for_token(
     valid = {p.value for p in Permission}
     granted = {Permission(s) for s in token.scopes if s in valid} | {Permission.ACCOUNT}
     scoped = owner.permissions & granted
-    return replace(owner, permissions=frozenset(scoped), token_name=token.name)
+    return replace(
+        owner,
+        permissions=frozenset(scoped),
+        token_name=token.name,
+        token_id=token.id,
+        token_last_used=token.last_used_at,
+    )
+
+
+TOUCH_EVERY = timedelta(minutes=5)
+
+
+def needs_touch(who: Principal, now: datetime | None = None) -> bool:
+    """Record use at most every few minutes, so API traffic does not become write traffic."""
+    if who.token_id is None:
+        return False
+    last = who.token_last_used
+    return last is None or (now or utcnow()) - last >= TOUCH_EVERY
+
+
+def touch(session: Session, token_id: int) -> None:
+    token = session.get(ApiToken, token_id)
+    if token is not None:
+        token.last_used_at = utcnow()
 
 
 def list_tokens(session: Session) -> list[ApiToken]:

@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from yuqing.access.login import principal_for_session
 from yuqing.access.permissions import Permission, Principal
-from yuqing.access.tokens import principal_for_token
+from yuqing.access.tokens import needs_touch, principal_for_token, touch
 
 SESSION_COOKIE = "yuqing_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -47,7 +47,11 @@ def _resolve(request: Request) -> Principal | None:
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         with db.read() as session:
-            return principal_for_token(session, header[7:].strip())
+            who = principal_for_token(session, header[7:].strip())
+        if who is not None and who.token_id is not None and needs_touch(who):
+            with db.write() as session:
+                touch(session, who.token_id)
+        return who
     raw = request.cookies.get(SESSION_COOKIE)
     token = request.app.state.cookie.loads(raw) if raw else None
     if token is None:
