@@ -104,6 +104,17 @@ def _prepare(ref: int, item: ItemIn, default_source: str, now: datetime) -> _Pre
     )
 
 
+@dataclass
+class _Known:
+    """What a batch needs to know of a stored item: its id and latest engagement."""
+
+    id: int
+    metrics: tuple[int, int, int, int] | None
+    metrics_at: datetime | None
+    new: bool = False
+    queued: set[datetime] = field(default_factory=set)
+
+
 def _stale(seen: tuple[int, ...], last: tuple[int, ...]) -> bool:
     """An undated observation that shows no increase tells nothing new (a re-import, a retry)."""
     return all(a <= b for a, b in zip(seen, last, strict=True))
@@ -171,9 +182,9 @@ class Intake:
         item_updates: dict[int, dict[str, Any]] = {}
         created: set[tuple[int, str]] = set()
         for key, p in observations:
-            state = existing[key]
-            changed = self._observe(session, state, p, now, metric_rows, item_updates)
-            if state["new"] and key not in created:
+            known = existing[key]
+            changed = self._observe(session, known, p, now, metric_rows, item_updates)
+            if known.new and key not in created:
                 created.add(key)
                 result.created += 1
             elif changed:
@@ -184,7 +195,7 @@ class Intake:
             session.execute(insert(ItemMetric), metric_rows)
         if item_updates:
             session.execute(update(Item), list(item_updates.values()))
-        result.item_ids = [existing[k]["id"] for k in latest]
+        result.item_ids = [existing[k].id for k in latest]
         if result.created or result.updated:
             refs = [ref for ref, _ in items]
             record(
@@ -209,25 +220,26 @@ class Intake:
         session: Session,
         keys: list[tuple[int, str]],
         latest: dict[tuple[int, str], _Prepared],
-        existing: dict[tuple[int, str], dict[str, Any]],
+        existing: dict[tuple[int, str], _Known],
     ) -> None:
         rows = [{**latest[k].row, "source_id": k[0]} for k in keys]
         # A plain executemany, then one lookup: RETURNING in parameter order would make SQLite
         # insert row by row.
         session.execute(insert(Item.__table__), rows)
-        for k, state in Intake._existing(session, keys).items():
-            existing[k] = {**state, "new": True}
+        for k, known in Intake._existing(session, keys).items():
+            known.new = True
+            existing[k] = known
         search.index_rows(
             session,
             (
-                (existing[k]["id"], f"{latest[k].row['norm_title']} {latest[k].row['norm_text']}")
+                (existing[k].id, f"{latest[k].row['norm_title']} {latest[k].row['norm_text']}")
                 for k in keys
             ),
         )
 
     @staticmethod
-    def _existing(session: Session, keys: list[tuple[int, str]]) -> dict[tuple[int, str], dict]:
-        out: dict[tuple[int, str], dict[str, Any]] = {}
+    def _existing(session: Session, keys: list[tuple[int, str]]) -> dict[tuple[int, str], _Known]:
+        out: dict[tuple[int, str], _Known] = {}
         wanted = set(keys)
         ids = sorted({external_id for _, external_id in keys})
         dialect = session.get_bind().dialect.name
@@ -247,20 +259,14 @@ class Intake:
             for r in rows:
                 key = (r.source_id, r.external_id)
                 if key in wanted:
-                    out[key] = {
-                        "id": r.id,
-                        "metrics": (r.reads, r.comments, r.reposts, r.likes)
-                        if r.metrics_at
-                        else None,
-                        "metrics_at": r.metrics_at,
-                        "new": False,
-                    }
+                    metrics = (r.reads, r.comments, r.reposts, r.likes) if r.metrics_at else None
+                    out[key] = _Known(r.id, metrics, r.metrics_at)
         return out
 
     @staticmethod
     def _observe(
         session: Session,
-        state: dict[str, Any],
+        known: _Known,
         p: _Prepared,
         now: datetime,
         metric_rows: list[dict[str, Any]],
@@ -270,26 +276,25 @@ class Intake:
         if p.metrics is None:
             return False
         at = p.observed_at or now
-        last_at: datetime | None = state["metrics_at"]
-        queued: set[datetime] = state.setdefault("queued", set())
-        if at in queued:
+        last_at = known.metrics_at
+        if at in known.queued:
             return False
-        if last_at is not None:
-            if at == last_at or (p.observed_at is None and _stale(p.metrics, state["metrics"])):
+        if last_at is not None and known.metrics is not None:
+            if at == last_at or (p.observed_at is None and _stale(p.metrics, known.metrics)):
                 return False
             if (
                 at < last_at
                 and session.execute(
                     select(ItemMetric.id).where(
-                        ItemMetric.item_id == state["id"], ItemMetric.observed_at == at
+                        ItemMetric.item_id == known.id, ItemMetric.observed_at == at
                     )
                 ).first()
             ):
                 return False
         values = dict(zip(("reads", "comments", "reposts", "likes"), p.metrics, strict=True))
-        metric_rows.append({"item_id": state["id"], "observed_at": at, **values})
-        queued.add(at)
+        metric_rows.append({"item_id": known.id, "observed_at": at, **values})
+        known.queued.add(at)
         if last_at is None or at > last_at:
-            item_updates[state["id"]] = {"id": state["id"], "metrics_at": at, **values}
-            state["metrics"], state["metrics_at"] = p.metrics, at
+            item_updates[known.id] = {"id": known.id, "metrics_at": at, **values}
+            known.metrics, known.metrics_at = p.metrics, at
         return True

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import JSON, DateTime, MetaData
 from sqlalchemy.dialects.postgresql import JSONB
@@ -56,12 +55,3 @@ JSONDoc = JSON().with_variant(JSONB(), "postgresql")
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-def as_dict(obj: Any, fields: list[str]) -> dict[str, Any]:
-    """A JSON-safe snapshot of some attributes, for audit before/after records."""
-    out: dict[str, Any] = {}
-    for name in fields:
-        value = getattr(obj, name)
-        out[name] = value.isoformat() if isinstance(value, datetime) else value
-    return out
