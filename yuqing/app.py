@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -18,6 +20,8 @@ from yuqing.access.login import SessionCookie
 from yuqing.audit import pages as audit_pages
 from yuqing.collect import api as collect_api
 from yuqing.collect import pages as collect_pages
+from yuqing.collect import source_pages
+from yuqing.collect.runner import Collector
 from yuqing.settings import Settings
 from yuqing.store.db import Database
 from yuqing.web import pages as web_pages
@@ -35,7 +39,19 @@ Browser sessions may call the API too, sending the page's CSRF token as `X-CSRF-
 def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     if not settings.secret_key:
         raise RuntimeError("no secret key: run `yuqing init` first (or set YUQING_SECRET_KEY)")
+    database = db or Database(settings.db_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        collector = Collector(database) if settings.collect else None
+        if collector:
+            collector.start()
+        yield
+        if collector:
+            collector.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Yuqing 舆情",
         version=__version__,
         description=API_DESCRIPTION,
@@ -44,12 +60,20 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         openapi_url="/api/openapi.json",
     )
     app.state.settings = settings
-    app.state.db = db or Database(settings.db_url)
+    app.state.db = database
     app.state.cookie = SessionCookie(settings.secret_key)
     app.state.templates = make_templates(settings.tz)
     app.mount("/static", StaticFiles(directory=PACKAGE / "web" / "static"), name="static")
 
-    for module in (web_pages, access_pages, access_api, collect_pages, collect_api, audit_pages):
+    for module in (
+        web_pages,
+        access_pages,
+        access_api,
+        collect_pages,
+        source_pages,
+        collect_api,
+        audit_pages,
+    ):
         app.include_router(module.router)
 
     @app.get("/api/docs", include_in_schema=False)

@@ -11,19 +11,24 @@ from typing import Annotated
 
 import typer
 
+from yuqing.access.cli import token_app, user_app
+from yuqing.cli_support import database as _database
+from yuqing.cli_support import fail as _fail
+from yuqing.collect.cli import collect, source_app, worker
 from yuqing.settings import Settings, get_settings, write_initial_settings
 
 app = typer.Typer(
     help="Yuqing 舆情: online public-opinion emergency response.", no_args_is_help=True
 )
-user_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
-token_app = typer.Typer(help="API tokens for machines.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
+app.command()(collect)
+app.command()(worker)
 app.add_typer(db_app, name="db")
 app.add_typer(audit_app, name="audit")
 app.add_typer(token_app, name="token")
+app.add_typer(source_app, name="source")
 
 DEFAULT_DEPARTMENT = "舆情办公室"
 
@@ -37,17 +42,6 @@ def main(
     if data_dir is not None:
         os.environ["YUQING_DATA_DIR"] = str(data_dir)
         get_settings.cache_clear()
-
-
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    typer.secho(message, fg=typer.colors.RED, err=True)
-    return typer.Exit(code)
-
-
-def _database(settings: Settings | None = None):  # type: ignore[no-untyped-def]
-    from yuqing.store.db import Database
-
-    return Database((settings or get_settings()).db_url)
 
 
 @app.command()
@@ -173,111 +167,6 @@ def import_(
         refused = refused or bool(report.errors)
     if refused:
         raise typer.Exit(2)
-
-
-@user_app.command("create")
-def user_create(
-    username: str,
-    role: Annotated[list[str], typer.Option(help="admin|office|monitor|handler|approver|viewer")],
-    department: Annotated[str | None, typer.Option()] = None,
-    name: Annotated[str, typer.Option(help="display name")] = "",
-    email: Annotated[str | None, typer.Option()] = None,
-    phone: Annotated[str | None, typer.Option()] = None,
-) -> None:
-    """Create a user and print a one-time password."""
-    from yuqing.access import accounts
-    from yuqing.audit.log import Actor
-
-    try:
-        with _database().write() as session:
-            _, password = accounts.create_user(
-                session,
-                accounts.NewUser(
-                    username=username,
-                    display_name=name,
-                    department=department,
-                    roles=tuple(role),
-                    email=email,
-                    phone=phone,
-                ),
-                Actor.cli(),
-            )
-    except accounts.AccountError as exc:
-        raise _fail(str(exc)) from exc
-    typer.echo(f"created {username}; one-time password: {password}")
-
-
-@user_app.command("list")
-def user_list() -> None:
-    """List users with their department, roles and status."""
-    from yuqing.access import accounts
-
-    with _database().read() as session:
-        for u in accounts.list_users(session):
-            status = "active" if u.active else "disabled"
-            dept = u.department.name if u.department else "-"
-            typer.echo(
-                f"{u.username:<20} {u.display_name:<12} {dept:<12} "
-                f"{','.join(u.role_names):<24} {status}"
-            )
-
-
-def _set_active(username: str, active: bool) -> None:
-    from yuqing.access import accounts
-    from yuqing.audit.log import Actor
-
-    try:
-        with _database().write() as session:
-            accounts.set_active(session, username, active, Actor.cli())
-    except accounts.AccountError as exc:
-        raise _fail(str(exc)) from exc
-    typer.echo(f"{username}: {'enabled' if active else 'disabled'}")
-
-
-@user_app.command("disable")
-def user_disable(username: str) -> None:
-    """Disable a user and end their sessions (the account and its history are kept)."""
-    _set_active(username, False)
-
-
-@user_app.command("enable")
-def user_enable(username: str) -> None:
-    """Enable a disabled user."""
-    _set_active(username, True)
-
-
-@user_app.command("reset-password")
-def user_reset_password(username: str) -> None:
-    """Give a user a new one-time password and end their sessions."""
-    from yuqing.access import accounts
-    from yuqing.audit.log import Actor
-
-    try:
-        with _database().write() as session:
-            password = accounts.reset_password(session, username, Actor.cli())
-    except accounts.AccountError as exc:
-        raise _fail(str(exc)) from exc
-    typer.echo(f"{username}: one-time password: {password}")
-
-
-@token_app.command("create")
-def token_create(
-    name: str,
-    user: Annotated[str, typer.Option(help="owner; the token never exceeds the owner's roles")],
-    scope: Annotated[list[str], typer.Option(help="e.g. items.import")],
-    days: Annotated[int | None, typer.Option(help="expires after this many days")] = None,
-) -> None:
-    """Create an API token and print it (once)."""
-    from yuqing.access import accounts, tokens
-    from yuqing.audit.log import Actor
-
-    try:
-        with _database().write() as session:
-            owner = accounts.get_user(session, user)
-            _, raw = tokens.create_token(session, owner, name, scope, Actor.cli(), days)
-    except (accounts.AccountError, tokens.TokenError) as exc:
-        raise _fail(str(exc)) from exc
-    typer.echo(raw)
 
 
 @db_app.command("upgrade")

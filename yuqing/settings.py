@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     max_request_bytes: int = 16 * 1024 * 1024
     max_batch_items: int = 1000
     page_size: int = 50
+    collect: bool = True  # run the collector inside `yuqing serve`
 
     @classmethod
     def settings_customise_sources(

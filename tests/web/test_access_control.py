@@ -18,6 +18,7 @@ PARAMS = {
     "username": "nobody",
     "token_id": "999999",
     "item_id": "999999",
+    "source_id": "999999",
     "action": "disable",
     "code": "en",
 }

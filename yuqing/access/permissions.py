@@ -14,6 +14,7 @@ class Permission(StrEnum):
     ITEMS_READ = "items.read"
     ITEMS_IMPORT = "items.import"
     SOURCES_READ = "sources.read"
+    SOURCES_MANAGE = "sources.manage"
     USERS_MANAGE = "users.manage"
     TOKENS_MANAGE = "tokens.manage"
     AUDIT_READ = "audit.read"

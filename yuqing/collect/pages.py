@@ -6,15 +6,16 @@ from datetime import date, datetime, time, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from yuqing.access.permissions import Permission, Principal
 from yuqing.collect import queries
 from yuqing.collect.files import FileError
 from yuqing.collect.importer import import_bytes
-from yuqing.collect.schema import METRICS
-from yuqing.collect.sources import list_sources
+from yuqing.collect.intake import Intake
+from yuqing.collect.schema import METRICS, ItemIn, describe
 from yuqing.web.auth import need
 from yuqing.web.i18n import translate
 from yuqing.web.templating import language, render
@@ -128,10 +129,47 @@ async def import_upload(
     return await run_in_threadpool(work)
 
 
-@router.get("/sources")
-def sources_page(
-    request: Request, who: Principal = Depends(need(Permission.SOURCES_READ))
+@router.get("/manual")
+def manual_form(
+    request: Request, who: Principal = Depends(need(Permission.ITEMS_IMPORT))
 ) -> Response:
-    with request.app.state.db.read() as session:
-        rows = list_sources(session)
-    return render(request, "sources.html", {"sources": rows})
+    return render(request, "manual.html", {"values": {}})
+
+
+@router.post("/manual")
+async def manual_report(
+    request: Request, who: Principal = Depends(need(Permission.ITEMS_IMPORT))
+) -> Response:
+    """人工报送: an item a monitor saw by hand, stored under the `manual` source."""
+    form = await request.form()
+    values = {
+        k: str(form.get(k, "")).strip() for k in ("url", "title", "text", "author", "published_at")
+    }
+    raw = {
+        "url": values["url"],
+        "title": values["title"],
+        "text": values["text"],
+        "published_at": values["published_at"],
+        "author": {"name": values["author"]} if values["author"] else None,
+    }
+
+    def work() -> Response:
+        try:
+            item = ItemIn.model_validate(raw)
+        except ValidationError as exc:
+            return render(request, "manual.html", {"values": values, "error": describe(exc)}, 400)
+        intake = Intake(
+            request.app.state.db,
+            who.actor,
+            default_source="manual",
+            source_kind="manual",
+            label="manual report",
+        )
+        result = intake.store([(1, item)])
+        if result.errors:
+            return render(
+                request, "manual.html", {"values": values, "error": result.errors[0][1]}, 400
+            )
+        return RedirectResponse(f"/items/{result.item_ids[0]}", status_code=303)
+
+    return await run_in_threadpool(work)

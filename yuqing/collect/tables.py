@@ -14,6 +14,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -33,6 +35,39 @@ class Source(Base):
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     config: Mapped[dict[str, Any]] = mapped_column(JSONDoc, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Schedule and safety (pull sources: rss, web, api).
+    interval_seconds: Mapped[int] = mapped_column(Integer, default=600, server_default="600")
+    jitter_seconds: Mapped[int] = mapped_column(Integer, default=60, server_default="60")
+    allow_private: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    respect_robots: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    silent_hours: Mapped[int | None] = mapped_column(Integer)
+    # State, advanced only after the items of a run are stored.
+    etag: Mapped[str | None] = mapped_column(String(300))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_new_item_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SourceRun(Base):
+    """One collection run of a source: what it found and what went wrong (the health log)."""
+
+    __tablename__ = "source_run"
+    __table_args__ = (Index("ix_source_run_source_started", "source_id", "started_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id", ondelete="CASCADE"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16))  # ok | not_modified | error
+    found: Mapped[int] = mapped_column(Integer, default=0)
+    created: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
 
 
 class Item(Base):

@@ -23,6 +23,7 @@ STAGES_WITH_PAGES = ("web", "access", "collect", "audit")
 NAV: list[tuple[str, str, Permission]] = [
     ("/items", "nav.items", Permission.ITEMS_READ),
     ("/import", "nav.import", Permission.ITEMS_IMPORT),
+    ("/manual", "nav.manual", Permission.ITEMS_IMPORT),
     ("/sources", "nav.sources", Permission.SOURCES_READ),
     ("/admin/users", "nav.users", Permission.USERS_MANAGE),
     ("/admin/tokens", "nav.tokens", Permission.TOKENS_MANAGE),

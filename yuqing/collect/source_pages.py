@@ -1,0 +1,235 @@
+"""Console pages for sources: the health list, adding and editing, testing, collecting now."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+
+from yuqing.access.permissions import Permission, Principal
+from yuqing.collect import sources
+from yuqing.collect.connectors.rss import RSSHUB_ROUTES
+from yuqing.collect.fetch import Fetcher
+from yuqing.collect.health import recent_runs, source_health
+from yuqing.collect.runner import run_source
+from yuqing.store.base import utcnow
+from yuqing.web.auth import need
+from yuqing.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _config(form: FormData, kind: str) -> dict[str, Any]:
+    if kind == "rss":
+        if _text(form, "cfg_rsshub") or _text(form, "cfg_route"):
+            return {"rsshub": _text(form, "cfg_rsshub"), "route": _text(form, "cfg_route")}
+        return {"url": _text(form, "cfg_url")}
+    if kind == "web":
+        return {
+            "url": _text(form, "cfg_url"),
+            "link_selector": _text(form, "cfg_link_selector") or "a",
+            "same_host": form.get("cfg_same_host") == "on",
+            "max_articles": int(_text(form, "cfg_max_articles") or 20),
+        }
+    if kind == "api":
+        raw = _text(form, "cfg_json") or "{}"
+        try:
+            value = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise sources.SourceError(f"API 配置不是合法 JSON / config is not JSON: {exc}") from exc
+        if not isinstance(value, dict):
+            raise sources.SourceError("API 配置须为 JSON 对象 / config must be a JSON object")
+        return value
+    return {}
+
+
+def form_from(form: FormData) -> sources.SourceForm:
+    kind = _text(form, "kind")
+    minutes = _text(form, "interval_minutes")
+    try:
+        return sources.SourceForm(
+            key=_text(form, "key"),
+            name=_text(form, "name") or _text(form, "key"),
+            kind=kind,
+            config=_config(form, kind),
+            media_tier=_text(form, "media_tier") or None,
+            mainstream=form.get("mainstream") == "on",
+            region=_text(form, "region") or None,
+            enabled=form.get("enabled") == "on",
+            interval_seconds=int(float(minutes) * 60) if minutes else 600,
+            jitter_seconds=int(_text(form, "jitter_seconds") or 60),
+            allow_private=form.get("allow_private") == "on",
+            respect_robots=form.get("respect_robots") == "on",
+            silent_hours=int(_text(form, "silent_hours")) if _text(form, "silent_hours") else None,
+        )
+    except ValidationError as exc:
+        raise sources.SourceError(sources.parse_form_errors(exc)) from exc
+    except ValueError as exc:
+        raise sources.SourceError(f"数字格式有误 / not a number: {exc}") from exc
+
+
+def _form_page(
+    request: Request,
+    values: sources.SourceForm | None,
+    source_id: int | None,
+    error: str | None = None,
+) -> HTMLResponse:
+    return render(
+        request,
+        "source_form.html",
+        {
+            "values": values,
+            "source_id": source_id,
+            "error": error,
+            "kinds": sources.KINDS,
+            "tiers": sources.MEDIA_TIERS,
+            "routes": RSSHUB_ROUTES,
+            "api_example": API_EXAMPLE,
+        },
+        400 if error else 200,
+    )
+
+
+@router.get("/sources")
+def sources_page(
+    request: Request, who: Principal = Depends(need(Permission.SOURCES_READ))
+) -> Response:
+    with request.app.state.db.read() as session:
+        rows = source_health(session, utcnow())
+    return render(request, "sources.html", {"rows": rows})
+
+
+@router.get("/sources/new")
+def new_source(
+    request: Request, who: Principal = Depends(need(Permission.SOURCES_MANAGE))
+) -> Response:
+    return _form_page(request, None, None)
+
+
+@router.post("/sources/new")
+async def create_source(
+    request: Request, who: Principal = Depends(need(Permission.SOURCES_MANAGE))
+) -> Response:
+    form = await request.form()
+
+    def work() -> Response:
+        try:
+            values = form_from(form)
+            with request.app.state.db.write() as session:
+                source = sources.create_source(session, values, who.actor)
+        except sources.SourceError as exc:
+            return _form_page(request, None, None, str(exc))
+        return RedirectResponse(f"/sources/{source.id}", status_code=303)
+
+    return await run_in_threadpool(work)
+
+
+@router.get("/sources/{source_id}")
+def source_detail(
+    request: Request, source_id: int, who: Principal = Depends(need(Permission.SOURCES_READ))
+) -> Response:
+    return _detail(request, source_id)
+
+
+def _detail(request: Request, source_id: int, **extra: object) -> HTMLResponse:
+    with request.app.state.db.read() as session:
+        health = dict((s.id, (s, h)) for s, h in source_health(session, utcnow()))
+        if source_id not in health:
+            raise HTTPException(404)
+        source, h = health[source_id]
+        runs = recent_runs(session, source_id)
+        values = sources.form_of(source)
+    return render(
+        request,
+        "source.html",
+        {"source": source, "health": h, "runs": runs, "values": values, **extra},
+    )
+
+
+@router.get("/sources/{source_id}/edit")
+def edit_source(
+    request: Request, source_id: int, who: Principal = Depends(need(Permission.SOURCES_MANAGE))
+) -> Response:
+    with request.app.state.db.read() as session:
+        try:
+            values = sources.form_of(sources.get_source(session, source_id))
+        except sources.SourceError as exc:
+            raise HTTPException(404) from exc
+    return _form_page(request, values, source_id)
+
+
+@router.post("/sources/{source_id}/edit")
+async def update_source(
+    request: Request, source_id: int, who: Principal = Depends(need(Permission.SOURCES_MANAGE))
+) -> Response:
+    form = await request.form()
+
+    def work() -> Response:
+        try:
+            values = form_from(form)
+            with request.app.state.db.write() as session:
+                sources.update_source(session, source_id, values, who.actor)
+        except sources.SourceError as exc:
+            return _form_page(request, None, source_id, str(exc))
+        return RedirectResponse(f"/sources/{source_id}", status_code=303)
+
+    return await run_in_threadpool(work)
+
+
+@router.post("/sources/{source_id}/{action}")
+def source_action(
+    request: Request,
+    source_id: int,
+    action: str,
+    who: Principal = Depends(need(Permission.SOURCES_MANAGE)),
+) -> Response:
+    db = request.app.state.db
+    try:
+        if action in ("enable", "disable"):
+            with db.write() as session:
+                sources.set_enabled(session, source_id, action == "enable", who.actor)
+            return RedirectResponse(f"/sources/{source_id}", status_code=303)
+        if action in ("test", "collect"):
+            with db.read() as session:
+                sources.get_source(session, source_id)
+            fetcher = Fetcher()
+            try:
+                result = run_source(db, source_id, fetcher, store=action == "collect")
+            finally:
+                fetcher.close()
+            return _detail(request, source_id, run=result, tested=action == "test")
+    except sources.SourceError as exc:
+        raise HTTPException(404, str(exc)) from exc
+    raise HTTPException(404)
+
+
+API_EXAMPLE = json.dumps(
+    {
+        "url": "https://vendor.example/api/v1/posts",
+        "params": {"keyword": "某县"},
+        "headers": {"Authorization": "Bearer …"},
+        "items": "data.list",
+        "fields": {
+            "id": "mid",
+            "url": "link",
+            "text": "content",
+            "published_at": "created_at",
+            "author.name": "user.name",
+            "metrics.reads": "read_count",
+            "metrics.comments": "comment_count",
+        },
+        "pagination": {"type": "page", "param": "page", "start": 1, "max_pages": 3},
+    },
+    ensure_ascii=False,
+    indent=2,
+)
