@@ -34,7 +34,7 @@ class Site:
             def log_message(self, *args: object) -> None:
                 pass
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 site.requests.append((self.path, dict(self.headers)))
                 path = self.path if self.path in site.routes else self.path.split("?", 1)[0]
                 site.hits[path] = site.hits.get(path, 0) + 1

@@ -92,7 +92,7 @@ def test_broken_feeds(site: Site, fetcher: Fetcher) -> None:
 
 
 def test_entity_expansion_bomb_is_not_expanded(site: Site, fetcher: Fetcher) -> None:
-    lol = "".join(f'<!ENTITY l{i} "{"&l%d;" % (i - 1) * 10}">' for i in range(1, 10))
+    lol = "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10))
     bomb = (
         f'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY l0 "lol">{lol}]>'
         '<rss version="2.0"><channel><item><title>&l9;</title><description>x</description>'
@@ -121,11 +121,13 @@ def test_rss_config_errors(config: dict, message: str) -> None:
 
 
 LIST = """<html><head><meta charset="{enc}"></head><body>
-<ul class="news"><li><a href="/a/1.html">县卫健委通报</a></li><li><a href="/a/2.html">第二篇</a></li>
+<ul class="news"><li><a href="/a/1.html">县卫健委通报</a></li>
+<li><a href="/a/2.html">第二篇</a></li>
 <li><a href="/private/3.html">不许抓</a></li><li><a href="https://other.example/x">外站</a></li></ul>
 <a href="/about">关于我们</a></body></html>"""
 ARTICLE = """<html><head><meta charset="{enc}"><title>{title}</title></head><body>
-<div class="nav">首页 | 新闻</div><article><h1>{title}</h1><p class="time">发布时间：2026-11-03 10:21</p>
+<div class="nav">首页 | 新闻</div><article><h1>{title}</h1>
+<p class="time">发布时间：2026-11-03 10:21</p>
 <p>{body}</p><p>县卫生健康委员会高度重视，立即组织专班调查核实，相关情况将及时向社会公布。</p>
 <p>欢迎社会各界监督，联系电话见官网。相关调查正在进行中，我们将依法依规处理。</p></article></body></html>"""
 
