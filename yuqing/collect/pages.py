@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import date, datetime, time, timedelta
 from typing import Annotated
 
@@ -16,6 +17,8 @@ from yuqing.collect.files import FileError
 from yuqing.collect.importer import import_bytes
 from yuqing.collect.intake import Intake
 from yuqing.collect.schema import METRICS, ItemIn, describe
+from yuqing.store.base import utcnow
+from yuqing.text.times import BadTime, parse_source_time
 from yuqing.web.auth import need
 from yuqing.web.i18n import translate
 from yuqing.web.templating import language, render
@@ -145,11 +148,14 @@ async def manual_report(
     values = {
         k: str(form.get(k, "")).strip() for k in ("url", "title", "text", "author", "published_at")
     }
+    published: object = values["published_at"] or None
+    with suppress(BadTime):  # monitors copy what the page shows, "3小时前" included
+        published = parse_source_time(values["published_at"], utcnow()) if published else None
     raw = {
         "url": values["url"],
         "title": values["title"],
         "text": values["text"],
-        "published_at": values["published_at"],
+        "published_at": published,
         "author": {"name": values["author"]} if values["author"] else None,
     }
 

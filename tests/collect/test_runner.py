@@ -1,0 +1,133 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.collect.server import Reply, Site
+from tests.collect.test_connectors import RSS
+from yuqing.audit.log import Actor
+from yuqing.collect import runner, sources
+from yuqing.collect.fetch import Fetcher
+from yuqing.collect.health import judge, source_health
+from yuqing.collect.runner import collect_once, due_sources, run_source
+from yuqing.collect.tables import Item, Source, SourceRun
+from yuqing.store.base import utcnow
+from yuqing.store.db import Database
+
+
+def add(db: Database, key: str, url: str, **kw: object) -> int:
+    form = sources.SourceForm(
+        key=key, name=key, kind="rss", config={"url": url}, allow_private=True, **kw
+    )  # type: ignore[arg-type]
+    with db.write() as s:
+        return sources.create_source(s, form, Actor("admin")).id
+
+
+def count(db: Database, model: type) -> int:
+    with db.read() as s:
+        return s.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+def test_run_stores_items_then_advances_state(db: Database, site: Site, fetcher: Fetcher) -> None:
+    def feed(handler):  # type: ignore[no-untyped-def]
+        if handler.headers.get("If-None-Match") == '"e1"':
+            return Reply(304)
+        return Reply(200, RSS.format(enc="utf-8").encode(), {"ETag": '"e1"'})
+
+    site.routes["/feed"] = feed
+    sid = add(db, "county-news", site.base + "/feed")
+    assert due_sources(db, utcnow()) == [sid]
+    first = run_source(db, sid, fetcher)
+    assert (first.status, first.found, first.result.created) == ("ok", 3, 3)
+    assert due_sources(db, utcnow()) == []
+    with db.read() as s:
+        src = s.get(Source, sid)
+        assert src.etag == '"e1"' and src.failures == 0 and src.last_new_item_at
+        assert src.next_due_at > utcnow() + timedelta(seconds=590)
+        item = s.execute(select(Item).where(Item.external_id == "news-1")).scalar_one()
+        assert item.source_id == sid and item.published_at == datetime(
+            2026, 11, 3, 2, 21, tzinfo=UTC
+        )
+    second = run_source(db, sid, fetcher)
+    assert second.status == "not_modified" and count(db, Item) == 3
+    assert count(db, SourceRun) == 2
+
+
+def test_failures_back_off_and_show_in_health(db: Database, site: Site, fetcher: Fetcher) -> None:
+    site.routes["/down"] = Reply(500, b"oops")
+    sid = add(db, "flaky", site.base + "/down", interval_seconds=60, jitter_seconds=0)
+    run_source(db, sid, fetcher)
+    run_source(db, sid, fetcher)
+    with db.read() as s:
+        src = s.get(Source, sid)
+        assert src.failures == 2 and "HTTP 500" in src.last_error
+        assert src.next_due_at - src.last_attempt_at == timedelta(minutes=4)  # 60 s × 2²
+        ((_, health),) = source_health(s, utcnow())
+    assert health.state == "failing" and "HTTP 500" in health.reason
+    site.routes["/down"] = Reply(200, RSS.format(enc="utf-8").encode())
+    run_source(db, sid, fetcher)
+    with db.read() as s:
+        assert s.get(Source, sid).failures == 0
+
+
+def test_a_crash_before_the_state_advances_stores_nothing_twice(
+    db: Database, site: Site, fetcher: Fetcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site.routes["/feed"] = Reply(200, RSS.format(enc="utf-8").encode(), {"ETag": '"x"'})
+    sid = add(db, "crashy", site.base + "/feed")
+
+    def crash(*args: object) -> None:
+        raise RuntimeError("killed after storing, before advancing")
+
+    monkeypatch.setattr(runner, "_finish", crash)
+    with pytest.raises(RuntimeError):
+        run_source(db, sid, fetcher)
+    assert count(db, Item) == 3
+    with db.read() as s:
+        assert s.get(Source, sid).etag is None  # the state did not advance
+    monkeypatch.undo()
+    again = run_source(db, sid, fetcher)
+    assert again.result.created == 0 and again.result.unchanged == 3 and count(db, Item) == 3
+
+
+def test_test_mode_stores_nothing(db: Database, site: Site, fetcher: Fetcher) -> None:
+    site.routes["/feed"] = Reply(200, RSS.format(enc="utf-8").encode())
+    sid = add(db, "t", site.base + "/feed")
+    result = run_source(db, sid, fetcher, store=False)
+    assert result.found == 3 and count(db, Item) == 0 and count(db, SourceRun) == 0
+
+
+def test_collect_once_runs_only_due_enabled_pull_sources(
+    db: Database, site: Site, fetcher: Fetcher
+) -> None:
+    site.routes["/feed"] = Reply(200, RSS.format(enc="utf-8").encode())
+    a = add(db, "a", site.base + "/feed")
+    b = add(db, "b", site.base + "/feed", enabled=False)
+    with db.write() as s:
+        sources.source_id(s, "pushed", "push", Actor("x"))
+    results = collect_once(db, fetcher)
+    assert [r.source_id for r in results] == [a]
+    assert collect_once(db, fetcher) == []
+    assert b not in due_sources(db, utcnow())
+
+
+def test_silence_is_judged_against_the_usual_yield() -> None:
+    now = datetime(2026, 11, 10, tzinfo=UTC)
+    src = Source(
+        key="k",
+        name="k",
+        kind="rss",
+        enabled=True,
+        failures=0,
+        silent_hours=12,
+        last_attempt_at=now,
+        created_at=now - timedelta(days=30),
+        last_new_item_at=now - timedelta(hours=13),
+    )
+    assert judge(src, 0, 70, now).state == "silent"
+    assert "13" in judge(src, 0, 70, now).reason
+    assert judge(src, 0, 3, now).state == "ok"  # a source that rarely yields is not silent
+    src.last_new_item_at = now - timedelta(hours=2)
+    assert judge(src, 5, 70, now).state == "ok"
+    src.enabled = False
+    assert judge(src, 0, 70, now).state == "disabled"
