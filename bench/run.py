@@ -2,7 +2,8 @@
 
 Today: item intake (import of 100,000 real Weibo posts from JSON Lines, then the same file
 again, which must store nothing twice) and 1–2 character search over what was imported, on
-SQLite and, when Debian's PostgreSQL is installed, on a throwaway PostgreSQL cluster.
+SQLite and, when Debian's PostgreSQL is installed, on a throwaway PostgreSQL cluster; then
+near-duplicate grouping quality (bench/dedup_eval.py).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 
 from sqlalchemy import create_engine, text
 
+from bench import dedup_eval
 from tests import pg
 from yuqing.audit.log import Actor
 from yuqing.collect.importer import import_file
@@ -180,7 +182,7 @@ def main() -> int:
         print(f"written to {RESULTS / 'intake.json'}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return 0
+    return dedup_eval.main()
 
 
 def _git() -> str:

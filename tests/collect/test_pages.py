@@ -58,3 +58,20 @@ def test_sources_page_counts_items(client: TestClient, db: Database) -> None:
     _upload(client, csrf, "\n".join(json.dumps(x, ensure_ascii=False) for x in LINES).encode())
     page = client.get("/sources").text
     assert "weibo" in page and ">2</a>" in page
+
+
+def test_similar_items_are_counted_and_can_be_merged(client: TestClient, db: Database) -> None:
+    add_user(db, "mon", "monitor")
+    csrf = login(client, "mon")
+    text = "某县人民医院被曝违规收费，患者家属称一次检查多收了八百元，医院回应正在核查"
+    rows = [
+        {"id": "a", "text": text},
+        {"id": "b", "text": "转发 " + text},
+        {"id": "c", "text": text + "！"},
+        {"id": "d", "text": "县里今天召开防汛工作会议，部署下一阶段工作"},
+    ]
+    _upload(client, csrf, "\n".join(json.dumps(r, ensure_ascii=False) for r in rows).encode())
+    page = client.get("/items").text
+    assert page.count('class="item"') == 4 and "相似 2 篇" in page and page.count("相似于 #") == 2
+    merged = client.get("/items", params={"collapse": "on"}).text
+    assert merged.count('class="item"') == 2 and "相似 2 篇" in merged

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from yuqing.audit.log import Actor, record
+from yuqing.collect.dedup import NearDupIndex, NewItem, assign_stories, index_for
 from yuqing.collect.schema import ItemIn
 from yuqing.collect.sources import source_id
 from yuqing.collect.tables import Item, ItemMetric
@@ -135,10 +136,15 @@ class Intake:
 
     def store(self, items: Sequence[tuple[int, ItemIn]]) -> IngestResult:
         """Store one batch in one transaction; retried when a concurrent writer got there first."""
+        index = index_for(self.db)
         for attempt in range(3):
             try:
-                with self.db.write() as session:
-                    return self._store(session, items)
+                with index.lock, self.db.write() as session:
+                    try:
+                        return self._store(session, items, index)
+                    except BaseException:
+                        index.reset()  # it may hold items of the batch being rolled back
+                        raise
             except IntegrityError:
                 self._sources.clear()
                 if attempt == 2:
@@ -150,7 +156,9 @@ class Intake:
             self._sources[key] = source_id(session, key, self.source_kind, self.actor)
         return self._sources[key]
 
-    def _store(self, session: Session, items: Sequence[tuple[int, ItemIn]]) -> IngestResult:
+    def _store(
+        self, session: Session, items: Sequence[tuple[int, ItemIn]], index: NearDupIndex
+    ) -> IngestResult:
         result = IngestResult()
         now = utcnow()
         latest: dict[tuple[int, str], _Prepared] = {}
@@ -177,7 +185,9 @@ class Intake:
         existing = self._existing(session, list(latest))
         new_keys = [k for k in latest if k not in existing]
         if new_keys:
+            index.catch_up(session, now)
             self._insert(session, new_keys, latest, existing)
+            self._group_copies(session, new_keys, latest, existing, index, now)
         metric_rows: list[dict[str, Any]] = []
         item_updates: dict[int, dict[str, Any]] = {}
         created: set[tuple[int, str]] = set()
@@ -236,6 +246,28 @@ class Intake:
                 for k in keys
             ),
         )
+
+    @staticmethod
+    def _group_copies(
+        session: Session,
+        keys: list[tuple[int, str]],
+        latest: dict[tuple[int, str], _Prepared],
+        existing: dict[tuple[int, str], _Known],
+        index: NearDupIndex,
+        now: datetime,
+    ) -> None:
+        batch = [
+            NewItem(
+                existing[k].id,
+                f"{latest[k].row['norm_title']} {latest[k].row['norm_text']}",
+                latest[k].row["canonical_url"],
+                latest[k].row["content_hash"],
+            )
+            for k in keys
+        ]
+        stories = assign_stories(session, index, batch, now)
+        if stories:
+            session.execute(update(Item), [{"id": i, "story_id": s} for i, s in stories.items()])
 
     @staticmethod
     def _existing(session: Session, keys: list[tuple[int, str]]) -> dict[tuple[int, str], _Known]:

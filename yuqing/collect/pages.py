@@ -45,6 +45,7 @@ def items(
     since: str = "",
     until: str = "",
     cursor: str = "",
+    collapse: str = "",
     who: Principal = Depends(need(Permission.ITEMS_READ)),
 ) -> HTMLResponse:
     settings = request.app.state.settings
@@ -58,11 +59,13 @@ def items(
             since=_day(since, tz),
             until=_day(until, tz, shift=1),
             cursor=cursor or None,
+            collapse=collapse == "on",
         )
         try:
             rows, next_cursor = queries.find_items(session, f, settings.page_size)
         except queries.BadCursor as exc:
             rows, next_cursor, error = [], None, str(exc)
+        copies = queries.copy_counts(session, [i.id for i in rows])
     context = {
         "items": rows,
         "next_cursor": next_cursor,
@@ -74,6 +77,8 @@ def items(
         "cursor": cursor,
         "error": error,
         "words": queries.highlight_words(q),
+        "copies": copies,
+        "collapse": collapse == "on",
     }
     partial = (
         request.headers.get("hx-request") == "true"

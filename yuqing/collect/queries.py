@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from yuqing.collect.tables import Item, ItemMetric, Source
@@ -27,6 +27,7 @@ class ItemFilter:
     since: datetime | None = None
     until: datetime | None = None
     cursor: str | None = None
+    collapse: bool = False  # one item per story (相似文章合并)
 
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -50,6 +51,8 @@ def _statement(f: ItemFilter, dialect: str) -> Select[tuple[Item]]:
     stmt = select(Item)
     if f.source_id is not None:
         stmt = stmt.where(Item.source_id == f.source_id)
+    if f.collapse:
+        stmt = stmt.where(Item.story_id.is_(None))
     if f.since is not None:
         stmt = stmt.where(Item.sort_at >= f.since)
     if f.until is not None:
@@ -92,3 +95,15 @@ def sources(session: Session) -> list[Source]:
 def highlight_words(q: str) -> list[str]:
     """The normalised query words, for marking hits in the page."""
     return list(search.Query.parse(q).words)
+
+
+def copy_counts(session: Session, item_ids: list[int]) -> dict[int, int]:
+    """How many later copies each of these items has (the size of its story, minus one)."""
+    if not item_ids:
+        return {}
+    rows = session.execute(
+        select(Item.story_id, func.count())
+        .where(Item.story_id.in_(item_ids))
+        .group_by(Item.story_id)
+    ).all()
+    return {story: n for story, n in rows}

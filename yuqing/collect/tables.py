@@ -104,6 +104,10 @@ class Item(Base):
     reposts: Mapped[int] = mapped_column(BigInteger, default=0)
     likes: Mapped[int] = mapped_column(BigInteger, default=0)
     metrics_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The first item of the story this one copies (相似文章合并); None for a story's first item.
+    story_id: Mapped[int | None] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), ForeignKey("item.id"), index=True
+    )
 
     source: Mapped[Source] = relationship(lazy="joined")
 

@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 
-def _sqlite_engine(url: str, begin: str) -> Engine:
+def _sqlite_engine(url: str, begin: str, foreign_keys: bool = True) -> Engine:
     path = make_url(url).database
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -28,7 +28,7 @@ def _sqlite_engine(url: str, begin: str) -> Engine:
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA busy_timeout=30000")
         cur.close()
@@ -43,11 +43,13 @@ def _sqlite_engine(url: str, begin: str) -> Engine:
 class Database:
     """One database: a reading and a writing session factory over the same URL."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, migrating: bool = False) -> None:
+        """`migrating`: SQLite foreign keys off, because a table rebuilt by a migration is
+        dropped first, and with them on the drop would cascade to the rows that refer to it."""
         self.url = url
         self.dialect = make_url(url).get_backend_name()
         if self.dialect == "sqlite":
-            self.engine = _sqlite_engine(url, "BEGIN IMMEDIATE")
+            self.engine = _sqlite_engine(url, "BEGIN IMMEDIATE", foreign_keys=not migrating)
             self.read_engine = _sqlite_engine(url, "BEGIN")
         else:
             if make_url(url).drivername == "postgresql":

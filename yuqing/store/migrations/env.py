@@ -19,7 +19,7 @@ def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-
     return not (type_ == "table" and name and name.startswith(SEARCH_TABLES))
 
 
-db = Database(url)
+db = Database(url, migrating=True)
 with db.engine.connect() as connection:
     context.configure(
         connection=connection,

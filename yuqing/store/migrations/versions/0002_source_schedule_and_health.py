@@ -5,7 +5,8 @@ Revises: 0001
 Create Date: 2026-11-22
 
 Pull sources (RSS, web, API) get a schedule, safety switches and collection state; every run is
-logged in source_run, which the health page reads.
+logged in source_run, which the health page reads. Items point to the first item of the story
+they copy (item.story_id).
 """
 
 from __future__ import annotations
@@ -61,9 +62,21 @@ def upgrade() -> None:
     for column in SOURCE_COLUMNS:
         op.add_column("source", column)
     op.create_index("ix_source_next_due_at", "source", ["next_due_at"])
+    if op.get_bind().dialect.name == "sqlite":  # ADD COLUMN keeps the table (no copy)
+        op.execute("ALTER TABLE item ADD COLUMN story_id INTEGER REFERENCES item (id)")
+    else:
+        op.add_column("item", sa.Column("story_id", sa.BigInteger(), nullable=True))
+        op.create_foreign_key("fk_item_story_id_item", "item", "item", ["story_id"], ["id"])
+    op.create_index("ix_item_story_id", "item", ["story_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_item_story_id", table_name="item")
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("ALTER TABLE item DROP COLUMN story_id")
+    else:
+        op.drop_constraint("fk_item_story_id_item", "item", type_="foreignkey")
+        op.drop_column("item", "story_id")
     op.drop_index("ix_source_next_due_at", table_name="source")
     with op.batch_alter_table("source") as batch:
         for column in reversed(SOURCE_COLUMNS):

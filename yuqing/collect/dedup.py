@@ -1,0 +1,197 @@
+"""Grouping copies into stories (相似文章合并): exact copies by canonical URL or normalised text,
+near-copies by MinHash LSH over character shingles, confirmed by exact Jaccard similarity.
+
+The near-duplicate index holds only a recent time window (copies of a post appear within days),
+so its memory is bounded by the window, not by history. Every process keeps its own index and
+catches up from the database before each batch, so items stored by another process are seen too.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import weakref
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from rensa import RMinHash, RMinHashLSH
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from yuqing.collect.tables import Item
+from yuqing.store.db import Database, one_of
+
+SHINGLE = 3
+NUM_PERM = 64
+NUM_BANDS = 16  # 4 rows a band: candidates from about Jaccard 0.4 up
+THRESHOLD = 0.6  # confirmed copies share at least this share of shingles
+MIN_CHARS = 12  # shorter texts ("转发微博") are only grouped when identical
+WINDOW = timedelta(days=3)
+
+
+# What copies add around the same content: repost chains, mentions, hashtags, emoticon codes,
+# links and punctuation. Ignored when comparing texts, kept in the stored text.
+_DECORATION = re.compile(
+    r"//@[^:：\s]{1,30}[:：]|@[^\s:：@]{1,30}|#[^#]{1,40}#|\[[^\[\]]{1,8}\]|https?://\S+|"
+    r"转发微博|[\W_]+"
+)
+
+
+def content(norm: str) -> str:
+    return _DECORATION.sub("", norm)
+
+
+def shingles(norm: str) -> set[str]:
+    text = content(norm)
+    if len(text) < SHINGLE:
+        return {text} if text else set()
+    return {text[i : i + SHINGLE] for i in range(len(text) - SHINGLE + 1)}
+
+
+def jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def minhash(grams: set[str]) -> RMinHash:
+    m = RMinHash(NUM_PERM, 42)
+    m.update(list(grams))
+    return m
+
+
+@dataclass
+class _Entry:
+    grams: set[str]
+    story_id: int
+    at: datetime
+
+
+@dataclass
+class NearDupIndex:
+    """Recent items' shingles in an LSH index; evicted by time."""
+
+    window: timedelta = WINDOW
+    lsh: RMinHashLSH = field(default_factory=lambda: RMinHashLSH(THRESHOLD, NUM_PERM, NUM_BANDS))
+    entries: dict[int, _Entry] = field(default_factory=dict)
+    order: deque[int] = field(default_factory=deque)
+    last_item_id: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, item_id: int, norm: str, story_id: int, at: datetime) -> None:
+        grams = shingles(norm)
+        if len(content(norm)) < MIN_CHARS or item_id in self.entries:
+            return
+        self.entries[item_id] = _Entry(grams, story_id, at)
+        self.order.append(item_id)
+        self.lsh.insert(item_id, minhash(grams))
+
+    def match(self, norm: str) -> tuple[int, float] | None:
+        """The story of the most similar recent item, if similar enough, and the similarity."""
+        if len(content(norm)) < MIN_CHARS:
+            return None
+        grams = shingles(norm)
+        best: tuple[int, float] | None = None
+        for candidate in self.lsh.query(minhash(grams)):
+            entry = self.entries.get(candidate)
+            if entry is None:
+                continue
+            score = jaccard(grams, entry.grams)
+            if score >= THRESHOLD and (best is None or score > best[1]):
+                best = (entry.story_id, score)
+        return best
+
+    def reset(self) -> None:
+        """Forget everything (after a rolled-back batch); the next catch-up reloads the window."""
+        self.lsh = RMinHashLSH(THRESHOLD, NUM_PERM, NUM_BANDS)
+        self.entries.clear()
+        self.order.clear()
+        self.last_item_id = 0
+
+    def evict(self, now: datetime) -> None:
+        while self.order:
+            oldest = self.entries.get(self.order[0])
+            if oldest is not None and now - oldest.at <= self.window:
+                break
+            item_id = self.order.popleft()
+            if self.entries.pop(item_id, None) is not None:
+                self.lsh.remove(item_id)
+
+    def catch_up(self, session: Session, now: datetime) -> None:
+        """Add items stored since the last look (by this or any other process)."""
+        since = now - self.window
+        rows = session.execute(
+            select(Item.id, Item.norm_title, Item.norm_text, Item.story_id, Item.collected_at)
+            .where(Item.id > self.last_item_id, Item.collected_at >= since)
+            .order_by(Item.id)
+        ).all()
+        for r in rows:
+            self.add(r.id, f"{r.norm_title} {r.norm_text}", r.story_id or r.id, r.collected_at)
+        if rows:
+            self.last_item_id = rows[-1].id
+        self.evict(now)
+
+
+_INDEXES: weakref.WeakKeyDictionary[Database, NearDupIndex] = weakref.WeakKeyDictionary()
+_INDEXES_LOCK = threading.Lock()
+
+
+def index_for(db: Database) -> NearDupIndex:
+    with _INDEXES_LOCK:
+        if db not in _INDEXES:
+            _INDEXES[db] = NearDupIndex()
+        return _INDEXES[db]
+
+
+@dataclass(frozen=True)
+class NewItem:
+    id: int
+    norm: str
+    canonical_url: str | None
+    content_hash: str
+
+
+def assign_stories(
+    session: Session, index: NearDupIndex, batch: list[NewItem], now: datetime
+) -> dict[int, int]:
+    """Story of each new item that copies an earlier one (item id → first item's id).
+
+    Exact copies (same canonical URL or normalised text) first, then near-copies. The caller
+    holds `index.lock` and has called `index.catch_up` before inserting the batch.
+    """
+    if not batch:
+        return {}
+    dialect = session.get_bind().dialect.name
+    first_new = min(b.id for b in batch)
+    by_url: dict[str, int] = {}
+    by_hash: dict[str, int] = {}
+    urls = sorted({b.canonical_url for b in batch if b.canonical_url})
+    hashes = sorted({b.content_hash for b in batch})
+    rows = session.execute(
+        select(Item.id, Item.story_id, Item.canonical_url, Item.content_hash)
+        .where(Item.id < first_new)
+        .where(
+            one_of(Item.content_hash, hashes, dialect) | one_of(Item.canonical_url, urls, dialect)
+        )
+        .order_by(Item.id.desc())
+    ).all()
+    for r in rows:  # oldest last, so the oldest wins
+        story = r.story_id or r.id
+        if r.canonical_url:
+            by_url[r.canonical_url] = story
+        by_hash[r.content_hash] = story
+    stories: dict[int, int] = {}
+    for b in sorted(batch, key=lambda x: x.id):
+        story = (by_url.get(b.canonical_url) if b.canonical_url else None) or by_hash.get(
+            b.content_hash
+        )
+        if story is None and (match := index.match(b.norm)):
+            story = match[0]
+        if story is not None and story != b.id:
+            stories[b.id] = story
+        own = stories.get(b.id, b.id)
+        by_hash.setdefault(b.content_hash, own)
+        if b.canonical_url:
+            by_url.setdefault(b.canonical_url, own)
+        index.add(b.id, b.norm, own, now)
+    index.last_item_id = max(index.last_item_id, max(b.id for b in batch))
+    return stories
