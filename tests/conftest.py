@@ -84,12 +84,13 @@ def sqlite_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databa
 
 
 def make_settings(tmp_path: Path, db: Database, **overrides: object) -> Settings:
-    return Settings(
-        data_dir=tmp_path,
-        database_url=db.url,
-        secret_key="test-secret-key-" + "x" * 32,
-        **overrides,  # type: ignore[arg-type]
-    )
+    values: dict[str, object] = {
+        "data_dir": tmp_path,
+        "database_url": db.url,
+        "secret_key": "test-secret-key-" + "x" * 32,
+        "collect": False,
+    }
+    return Settings(**{**values, **overrides})  # type: ignore[arg-type]
 
 
 @pytest.fixture

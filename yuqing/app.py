@@ -43,7 +43,9 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        collector = Collector(database) if settings.collect else None
+        collector = (
+            Collector(database, tick=settings.collect_tick_seconds) if settings.collect else None
+        )
         if collector:
             collector.start()
         yield

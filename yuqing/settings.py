@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     max_batch_items: int = 1000
     page_size: int = 50
     collect: bool = True  # run the collector inside `yuqing serve`
+    collect_tick_seconds: float = 5.0  # how often the collector looks for due sources
 
     @classmethod
     def settings_customise_sources(

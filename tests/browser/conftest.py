@@ -39,8 +39,19 @@ def chromium_path() -> str | None:
 
 @pytest.fixture
 def live_server(db: Database, tmp_path: Path) -> Iterator[str]:
+    yield from _serve(db, tmp_path, collect=False)
+
+
+@pytest.fixture
+def live_server_collecting(db: Database, tmp_path: Path) -> Iterator[str]:
+    """The server with its collector running, looking for due sources twice a second."""
+    yield from _serve(db, tmp_path, collect=True)
+
+
+def _serve(db: Database, tmp_path: Path, collect: bool) -> Iterator[str]:
     port = free_port()
-    app = create_app(make_settings(tmp_path, db), db)
+    settings = make_settings(tmp_path, db, collect=collect, collect_tick_seconds=0.5)
+    app = create_app(settings, db)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -73,7 +73,8 @@ def test_copies_join_the_first_items_story(db: Database) -> None:
             {
                 "id": "trad",
                 "source": "tieba",
-                "text": "某縣人民醫院被曝違規收費，患者家屬稱一次檢查多收了八百元，醫院回應正在核查",
+                "text": "某縣人民醫院被曝違規收費，患者家屬稱一次檢查多收了八百元，"
+                "醫院回應正在核查",
             },
         ],
     )

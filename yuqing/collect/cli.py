@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from yuqing.cli_support import database as _database
 from yuqing.cli_support import fail as _fail
+from yuqing.settings import get_settings
 
 source_app = typer.Typer(help="Sources to collect from.", no_args_is_help=True)
 
@@ -166,7 +167,7 @@ def worker() -> None:
     from yuqing.collect.runner import Collector
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    collector = Collector(_database())
+    collector = Collector(_database(), tick=get_settings().collect_tick_seconds)
     signal.signal(signal.SIGTERM, lambda *_: collector.stop_event.set())
     collector.start()
     typer.echo("collector running; Ctrl-C to stop")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import threading
 import weakref
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -28,6 +28,8 @@ NUM_BANDS = 16  # 4 rows a band: candidates from about Jaccard 0.4 up
 THRESHOLD = 0.6  # confirmed copies share at least this share of shingles
 MIN_CHARS = 12  # shorter texts ("转发微博") are only grouped when identical
 WINDOW = timedelta(days=3)
+STORY_MEMBERS = 20  # copies of one story kept in the index: a flood of reposts stays cheap
+MAX_CANDIDATES = 64
 
 
 # What copies add around the same content: repost chains, mentions, hashtags, emoticon codes,
@@ -43,7 +45,10 @@ def content(norm: str) -> str:
 
 
 def shingles(norm: str) -> set[str]:
-    text = content(norm)
+    return _grams(content(norm))
+
+
+def _grams(text: str) -> set[str]:
     if len(text) < SHINGLE:
         return {text} if text else set()
     return {text[i : i + SHINGLE] for i in range(len(text) - SHINGLE + 1)}
@@ -57,6 +62,23 @@ def minhash(grams: set[str]) -> RMinHash:
     m = RMinHash(NUM_PERM, 42)
     m.update(list(grams))
     return m
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A text's shingles and MinHash, computed once for both the lookup and the insert."""
+
+    grams: set[str]
+    minhash: RMinHash
+
+
+def prepare(norm: str) -> Prepared | None:
+    """None for texts too short to judge by similarity (they group only when identical)."""
+    text = content(norm)
+    if len(text) < MIN_CHARS:
+        return None
+    grams = _grams(text)
+    return Prepared(grams, minhash(grams))
 
 
 @dataclass
@@ -74,28 +96,36 @@ class NearDupIndex:
     lsh: RMinHashLSH = field(default_factory=lambda: RMinHashLSH(THRESHOLD, NUM_PERM, NUM_BANDS))
     entries: dict[int, _Entry] = field(default_factory=dict)
     order: deque[int] = field(default_factory=deque)
+    members: Counter[int] = field(default_factory=Counter)
     last_item_id: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, item_id: int, norm: str, story_id: int, at: datetime) -> None:
-        grams = shingles(norm)
-        if len(content(norm)) < MIN_CHARS or item_id in self.entries:
+        self.add_prepared(item_id, prepare(norm), story_id, at)
+
+    def add_prepared(
+        self, item_id: int, prep: Prepared | None, story_id: int, at: datetime
+    ) -> None:
+        if prep is None or item_id in self.entries or self.members[story_id] >= STORY_MEMBERS:
             return
-        self.entries[item_id] = _Entry(grams, story_id, at)
+        self.members[story_id] += 1
+        self.entries[item_id] = _Entry(prep.grams, story_id, at)
         self.order.append(item_id)
-        self.lsh.insert(item_id, minhash(grams))
+        self.lsh.insert(item_id, prep.minhash)
 
     def match(self, norm: str) -> tuple[int, float] | None:
         """The story of the most similar recent item, if similar enough, and the similarity."""
-        if len(content(norm)) < MIN_CHARS:
+        return self.match_prepared(prepare(norm))
+
+    def match_prepared(self, prep: Prepared | None) -> tuple[int, float] | None:
+        if prep is None:
             return None
-        grams = shingles(norm)
         best: tuple[int, float] | None = None
-        for candidate in self.lsh.query(minhash(grams)):
+        for candidate in self.lsh.query(prep.minhash)[:MAX_CANDIDATES]:
             entry = self.entries.get(candidate)
             if entry is None:
                 continue
-            score = jaccard(grams, entry.grams)
+            score = jaccard(prep.grams, entry.grams)
             if score >= THRESHOLD and (best is None or score > best[1]):
                 best = (entry.story_id, score)
         return best
@@ -105,6 +135,7 @@ class NearDupIndex:
         self.lsh = RMinHashLSH(THRESHOLD, NUM_PERM, NUM_BANDS)
         self.entries.clear()
         self.order.clear()
+        self.members.clear()
         self.last_item_id = 0
 
     def evict(self, now: datetime) -> None:
@@ -113,8 +144,12 @@ class NearDupIndex:
             if oldest is not None and now - oldest.at <= self.window:
                 break
             item_id = self.order.popleft()
-            if self.entries.pop(item_id, None) is not None:
+            entry = self.entries.pop(item_id, None)
+            if entry is not None:
                 self.lsh.remove(item_id)
+                self.members[entry.story_id] -= 1
+                if self.members[entry.story_id] <= 0:
+                    del self.members[entry.story_id]
 
     def catch_up(self, session: Session, now: datetime) -> None:
         """Add items stored since the last look (by this or any other process)."""
@@ -166,25 +201,27 @@ def assign_stories(
     by_hash: dict[str, int] = {}
     urls = sorted({b.canonical_url for b in batch if b.canonical_url})
     hashes = sorted({b.content_hash for b in batch})
-    rows = session.execute(
-        select(Item.id, Item.story_id, Item.canonical_url, Item.content_hash)
-        .where(Item.id < first_new)
-        .where(
-            one_of(Item.content_hash, hashes, dialect) | one_of(Item.canonical_url, urls, dialect)
-        )
-        .order_by(Item.id.desc())
-    ).all()
-    for r in rows:  # oldest last, so the oldest wins
-        story = r.story_id or r.id
-        if r.canonical_url:
-            by_url[r.canonical_url] = story
-        by_hash[r.content_hash] = story
+    found: dict[int, tuple[int | None, str | None, str]] = {}
+    columns = (Item.id, Item.story_id, Item.canonical_url, Item.content_hash)
+    for column, values in ((Item.content_hash, hashes), (Item.canonical_url, urls)):
+        if values:  # one query per index: an OR of the two would scan the table
+            for r in session.execute(
+                select(*columns).where(one_of(column, values, dialect), Item.id < first_new)
+            ):
+                found[r.id] = (r.story_id, r.canonical_url, r.content_hash)
+    for item_id in sorted(found, reverse=True):  # the oldest is written last and wins
+        story_id, url, digest = found[item_id]
+        story = story_id or item_id
+        if url:
+            by_url[url] = story
+        by_hash[digest] = story
     stories: dict[int, int] = {}
     for b in sorted(batch, key=lambda x: x.id):
         story = (by_url.get(b.canonical_url) if b.canonical_url else None) or by_hash.get(
             b.content_hash
         )
-        if story is None and (match := index.match(b.norm)):
+        prep = prepare(b.norm)
+        if story is None and (match := index.match_prepared(prep)):
             story = match[0]
         if story is not None and story != b.id:
             stories[b.id] = story
@@ -192,6 +229,6 @@ def assign_stories(
         by_hash.setdefault(b.content_hash, own)
         if b.canonical_url:
             by_url.setdefault(b.canonical_url, own)
-        index.add(b.id, b.norm, own, now)
+        index.add_prepared(b.id, prep, own, now)
     index.last_item_id = max(index.last_item_id, max(b.id for b in batch))
     return stories
