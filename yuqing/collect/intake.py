@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -266,7 +266,17 @@ class Intake:
             for k in keys
         ]
         stories = assign_stories(session, index, batch, now)
-        if stories:
+        if not stories:
+            return
+        if session.get_bind().dialect.name == "postgresql":  # one statement, not one per copy
+            session.execute(
+                text(
+                    "UPDATE item SET story_id = u.story FROM unnest(CAST(:ids AS bigint[]), "
+                    "CAST(:stories AS bigint[])) AS u(id, story) WHERE item.id = u.id"
+                ),
+                {"ids": list(stories), "stories": list(stories.values())},
+            )
+        else:
             session.execute(update(Item), [{"id": i, "story_id": s} for i, s in stories.items()])
 
     @staticmethod
