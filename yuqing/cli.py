@@ -122,6 +122,13 @@ def serve(
             f"port {port} on {host} is already in use: stop the other program or "
             f"choose another port (make run PORT=8001 / yuqing serve --port 8001)"
         )
+    if workers > 1 and settings.collect:
+        os.environ["YUQING_COLLECT"] = "false"
+        typer.secho(
+            "several web workers: the collector does not run inside them; run "
+            "`yuqing worker` beside this server",
+            fg=typer.colors.YELLOW,
+        )
     typer.echo(f"Yuqing console: http://{host}:{port}  (API docs: http://{host}:{port}/api/docs)")
     uvicorn.run(
         "yuqing.asgi:app",

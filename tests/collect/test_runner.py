@@ -131,3 +131,35 @@ def test_silence_is_judged_against_the_usual_yield() -> None:
     assert judge(src, 5, 70, now).state == "ok"
     src.enabled = False
     assert judge(src, 0, 70, now).state == "disabled"
+
+
+def test_two_collectors_never_run_the_same_due_source(db: Database) -> None:
+    sid = add(db, "shared", "http://feeds.example/x")
+    now = utcnow()
+    assert runner.claim(db, sid, now) is True
+    assert runner.claim(db, sid, now) is False  # the other process finds it taken
+    assert runner.claim(db, sid, now + runner.LEASE + timedelta(seconds=1)) is True
+
+
+def test_api_keys_in_headers_are_not_written_to_the_audit_log(db: Database) -> None:
+    from yuqing.audit.tables import AuditEntry
+
+    form = sources.SourceForm(
+        key="v",
+        name="v",
+        kind="api",
+        config={
+            "url": "http://vendor.example/api",
+            "items": "data",
+            "fields": {"text": "t"},
+            "headers": {"Authorization": "Bearer sk-secret"},
+        },
+    )
+    with db.write() as s:
+        sources.create_source(s, form, Actor("admin"))
+    with db.read() as s:
+        entry = s.execute(
+            select(AuditEntry).where(AuditEntry.action == "source.create")
+        ).scalar_one()
+    assert "sk-secret" not in str(entry.after)
+    assert entry.after["config"]["headers"] == {"Authorization": "***"}

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from pydantic import ValidationError
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 
 from yuqing.audit.log import Actor
 from yuqing.collect.connectors import CONNECTORS, ConfigError, SourceSpec
@@ -186,15 +186,39 @@ def _finish(
         )
 
 
+LEASE = timedelta(minutes=15)
+
+
+def claim(db: Database, source_id: int, now: datetime) -> bool:
+    """Take a due source for this process, so that several collectors never run it twice."""
+    with db.write() as session:
+        result = session.execute(
+            update(Source)
+            .where(Source.id == source_id)
+            .where(or_(Source.next_due_at.is_(None), Source.next_due_at <= now))
+            .values(next_due_at=now + LEASE)
+        )
+        return bool(result.rowcount)
+
+
+def _run_if_claimed(db: Database, source_id: int, fetcher: Fetcher) -> RunResult | None:
+    return run_source(db, source_id, fetcher) if claim(db, source_id, utcnow()) else None
+
+
 def collect_once(
     db: Database, fetcher: Fetcher, source_ids: list[int] | None = None, workers: int = 4
 ) -> list[RunResult]:
-    """Run the given sources (default: those due now), several hosts in parallel."""
+    """Run the given sources now, or those due (each claimed first), several in parallel."""
     ids = source_ids if source_ids is not None else due_sources(db, utcnow())
     if not ids:
         return []
+    run = (
+        (lambda i: run_source(db, i, fetcher))
+        if source_ids is not None
+        else (lambda i: _run_if_claimed(db, i, fetcher))
+    )
     with ThreadPoolExecutor(max_workers=min(workers, len(ids))) as pool:
-        return list(pool.map(lambda i: run_source(db, i, fetcher), ids))
+        return [r for r in pool.map(run, ids) if r is not None]
 
 
 class Collector:

@@ -74,7 +74,13 @@ def _check(form: SourceForm) -> str | None:
 
 
 def _snapshot(source: Source) -> dict[str, Any]:
-    return {f: getattr(source, f) for f in FIELDS}
+    """The audited view of a source: header values (API keys) are masked, never logged."""
+    out = {f: getattr(source, f) for f in FIELDS}
+    config = dict(out["config"] or {})
+    if isinstance(config.get("headers"), dict):
+        config["headers"] = dict.fromkeys(config["headers"], "***")
+    out["config"] = config
+    return out
 
 
 def create_source(session: Session, form: SourceForm, actor: Actor) -> Source:
