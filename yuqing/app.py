@@ -20,7 +20,7 @@ from yuqing.access.login import SessionCookie
 from yuqing.audit import pages as audit_pages
 from yuqing.collect import api as collect_api
 from yuqing.collect import pages as collect_pages
-from yuqing.collect import source_pages
+from yuqing.collect import source_api, source_pages
 from yuqing.collect.runner import Collector
 from yuqing.settings import Settings
 from yuqing.store.db import Database
@@ -74,6 +74,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         collect_pages,
         source_pages,
         collect_api,
+        source_api,
         audit_pages,
     ):
         app.include_router(module.router)

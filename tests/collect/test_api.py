@@ -108,3 +108,48 @@ def test_openapi_documents_the_item_schema_and_docs_work_offline(client: TestCli
     docs = client.get("/api/docs").text
     assert "/static/vendor/swagger-ui-bundle.js" in docs and "cdn" not in docs.lower()
     assert client.get("/static/vendor/swagger-ui-bundle.js").status_code == 200
+
+
+def test_sources_through_the_api(client: TestClient, db: Database) -> None:
+    from tests.collect.server import Reply, Site
+    from tests.collect.test_connectors import RSS
+
+    add_user(db, "robot-admin", "admin")
+    with db.write() as s:
+        _, raw = tokens.create_token(
+            s,
+            accounts.get_user(s, "robot-admin"),
+            "ops",
+            ["sources.read", "sources.manage"],
+            Actor.system(),
+        )
+    auth = {"Authorization": f"Bearer {raw}"}
+    with Site() as site:
+        site.routes["/feed"] = Reply(200, RSS.format(enc="utf-8").encode())
+        body = {
+            "key": "county",
+            "name": "某县融媒",
+            "kind": "rss",
+            "allow_private": True,
+            "config": {"url": site.base + "/feed"},
+            "media_tier": "local",
+        }
+        r = client.post("/api/v1/sources", json=body, headers=auth)
+        assert r.status_code == 201, r.text
+        created = r.json()
+        assert created["health"] == "waiting" and created["url"] == site.base + "/feed"
+        bad = client.post("/api/v1/sources", json={**body, "key": "x", "config": {}}, headers=auth)
+        assert bad.status_code == 422 and "feed url" in bad.json()["detail"]
+        test = client.post(f"/api/v1/sources/{created['id']}/collect?test=true", headers=auth)
+        assert test.json()["found"] == 3 and test.json()["created"] == 3
+        run = client.post(f"/api/v1/sources/{created['id']}/collect", headers=auth).json()
+        assert run["status"] == "ok" and run["created"] == 3
+        changed = client.put(
+            f"/api/v1/sources/{created['id']}",
+            json={**body, "name": "改名", "enabled": False},
+            headers=auth,
+        )
+        assert changed.json()["name"] == "改名" and changed.json()["health"] == "disabled"
+        listed = client.get("/api/v1/sources", headers=auth).json()
+        assert [s["key"] for s in listed] == ["county"]
+        assert client.put("/api/v1/sources/999", json=body, headers=auth).status_code == 404

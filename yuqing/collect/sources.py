@@ -73,13 +73,18 @@ def _check(form: SourceForm) -> str | None:
         raise SourceError(f"配置有误 / bad configuration: {exc}") from exc
 
 
+def masked_config(config: dict[str, Any] | None) -> dict[str, Any]:
+    """A configuration fit to log or send out: header values (API keys) masked."""
+    out = dict(config or {})
+    if isinstance(out.get("headers"), dict):
+        out["headers"] = dict.fromkeys(out["headers"], "***")
+    return out
+
+
 def _snapshot(source: Source) -> dict[str, Any]:
-    """The audited view of a source: header values (API keys) are masked, never logged."""
+    """The audited view of a source, with its secrets masked."""
     out = {f: getattr(source, f) for f in FIELDS}
-    config = dict(out["config"] or {})
-    if isinstance(config.get("headers"), dict):
-        config["headers"] = dict.fromkeys(config["headers"], "***")
-    out["config"] = config
+    out["config"] = masked_config(out["config"])
     return out
 
 
