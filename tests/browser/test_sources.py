@@ -31,15 +31,19 @@ def _add(page, base: str, key: str, kind: str, fill: dict[str, str]) -> None:  #
     page.wait_for_selector("#health")
 
 
-def _wait_for_text(page, url: str, text: str, seconds: float = 20) -> None:  # type: ignore[no-untyped-def]
+def _wait_for(page, url: str, ready, what: str, seconds: float = 30) -> None:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + seconds
     while True:
         page.goto(url)
-        if text in page.content():
+        if ready():
             return
         if time.monotonic() > deadline:
-            raise AssertionError(f"{text!r} never appeared at {url}")
+            raise AssertionError(f"{what} never happened at {url}")
         time.sleep(0.5)
+
+
+def _wait_for_text(page, url: str, text: str) -> None:  # type: ignore[no-untyped-def]
+    _wait_for(page, url, lambda: text in page.content(), repr(text))
 
 
 def test_sources_collect_on_schedule_and_report_health(  # type: ignore[no-untyped-def]
@@ -118,9 +122,16 @@ def test_sources_collect_on_schedule_and_report_health(  # type: ignore[no-untyp
 
         _wait_for_text(page, f"{base}/items", "县人民医院回应网友关切")
         _wait_for_text(page, f"{base}/items", "县卫健委通报情况2")
-        _wait_for_text(page, f"{base}/sources", "HTTP 503")
+        # every source has run once: three collecting, one failing with the reason
+        _wait_for(
+            page,
+            f"{base}/sources",
+            lambda: page.locator("tr.health-waiting").count() == 0,
+            "every source's first run",
+        )
         screenshot(page, "sources-health")
         assert page.locator("tr.health-failing").count() == 1
+        assert "HTTP 503" in page.locator("tr.health-failing").inner_text()
         assert page.locator("tr.health-ok").count() == 3
 
         page.goto(f"{base}/items?collapse=on")

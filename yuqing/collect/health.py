@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from yuqing.collect.connectors import PULL_KINDS
 from yuqing.collect.tables import Item, Source, SourceRun
+from yuqing.web.i18n import translate
 
 DEFAULT_SILENT_HOURS = 24
 
@@ -17,40 +18,46 @@ DEFAULT_SILENT_HOURS = 24
 @dataclass(frozen=True)
 class Health:
     state: str  # ok | failing | silent | waiting | disabled | passive
-    reason: str
     items_24h: int
     per_day_7d: float
+    failures: int = 0
+    error: str | None = None
+    silent_for_hours: int = 0
+
+    def describe(self, lang: str = "en") -> str:
+        """Why the source is in this state, in the reader's language."""
+        return translate(
+            lang,
+            f"health.why.{self.state}",
+            failures=self.failures,
+            error=self.error or "",
+            hours=self.silent_for_hours,
+            per_day=self.per_day_7d,
+        )
+
+    @property
+    def reason(self) -> str:
+        return self.describe("en")
 
 
 def judge(source: Source, items_24h: int, items_7d: int, now: datetime) -> Health:
     """Pure: the health of one source from its state and recent yield."""
     per_day = round(items_7d / 7, 1)
-
-    def h(state: str, reason: str) -> Health:
-        return Health(state, reason, items_24h, per_day)
-
+    counts = {"items_24h": items_24h, "per_day_7d": per_day}
     if not source.enabled:
-        return h("disabled", "停用 / disabled")
+        return Health("disabled", **counts)
     if source.kind not in PULL_KINDS:
-        return h("passive", "由导入、推送或人工报送写入 / filled by import, push or hand")
+        return Health("passive", **counts)
     if source.last_attempt_at is None:
-        return h("waiting", "等待首次采集 / waiting for its first run")
+        return Health("waiting", **counts)
     if source.failures:
-        return h(
-            "failing",
-            f"连续失败 {source.failures} 次 / {source.failures} failures in a "
-            f"row: {source.last_error}",
-        )
+        return Health("failing", **counts, failures=source.failures, error=source.last_error)
     hours = source.silent_hours or DEFAULT_SILENT_HOURS
     last_new = source.last_new_item_at or source.created_at
     if per_day >= 1 and now - last_new > timedelta(hours=hours):
         silent_for = int((now - last_new).total_seconds() // 3600)
-        return h(
-            "silent",
-            f"已 {silent_for} 小时无新信息（平时每天约 {per_day} 条）/ no new items "
-            f"for {silent_for} h, usually {per_day} a day",
-        )
-    return h("ok", "正常 / collecting")
+        return Health("silent", **counts, silent_for_hours=silent_for)
+    return Health("ok", **counts)
 
 
 def source_health(session: Session, now: datetime) -> list[tuple[Source, Health]]:

@@ -71,7 +71,7 @@ def _of(s: Source, h: Any) -> SourceOut:
         enabled=s.enabled,
         interval_seconds=s.interval_seconds,
         health=h.state,
-        health_reason=h.reason,
+        health_reason=h.describe("en"),
         items_24h=h.items_24h,
         last_success_at=s.last_success_at,
         last_error=s.last_error,
