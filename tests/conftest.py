@@ -12,12 +12,14 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
+from typer.testing import CliRunner
 
 from tests import pg
 from yuqing.access import accounts
 from yuqing.app import create_app
 from yuqing.audit.log import Actor
-from yuqing.settings import Settings
+from yuqing.cli import app as cli_app
+from yuqing.settings import Settings, get_settings
 from yuqing.store.db import Database
 from yuqing.store.migrate import upgrade
 
@@ -146,3 +148,17 @@ def csrf_of(client: TestClient) -> str:
     m = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert m, page.text
     return m.group(1)
+
+
+@pytest.fixture
+def run(db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """The `yuqing` command against this test's database: run("user", "list") → (code, out)."""
+    monkeypatch.setenv("YUQING_DATABASE_URL", db.url)
+    runner = CliRunner()
+
+    def invoke(*args: str) -> tuple[int, str]:
+        get_settings.cache_clear()
+        result = runner.invoke(cli_app, ["--data-dir", str(tmp_path / "var"), *args])
+        return result.exit_code, result.output
+
+    return invoke

@@ -6,26 +6,9 @@ import json
 import re
 from pathlib import Path
 
-import pytest
 from sqlalchemy import text
-from typer.testing import CliRunner
 
-from yuqing.cli import app
-from yuqing.settings import get_settings
 from yuqing.store.db import Database
-
-
-@pytest.fixture
-def run(db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("YUQING_DATABASE_URL", db.url)
-    runner = CliRunner()
-
-    def invoke(*args: str) -> tuple[int, str]:
-        get_settings.cache_clear()
-        result = runner.invoke(app, ["--data-dir", str(tmp_path / "var"), *args])
-        return result.exit_code, result.output
-
-    return invoke
 
 
 def test_init_creates_settings_and_one_admin(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

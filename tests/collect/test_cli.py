@@ -2,29 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-from typer.testing import CliRunner
-
 from tests.collect.server import Reply, Site
 from tests.collect.test_connectors import RSS
-from yuqing.cli import app
-from yuqing.settings import get_settings
-from yuqing.store.db import Database
-
-
-@pytest.fixture
-def run(db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("YUQING_DATABASE_URL", db.url)
-    runner = CliRunner()
-
-    def invoke(*args: str) -> tuple[int, str]:
-        get_settings.cache_clear()
-        result = runner.invoke(app, ["--data-dir", str(tmp_path / "var"), *args])
-        return result.exit_code, result.output
-
-    return invoke
 
 
 def test_source_add_test_collect_and_list(run, site: Site) -> None:  # type: ignore[no-untyped-def]
