@@ -22,6 +22,7 @@ from yuqing.collect import api as collect_api
 from yuqing.collect import pages as collect_pages
 from yuqing.collect import source_api, source_pages
 from yuqing.collect.runner import Collector
+from yuqing.judge import pages as judge_pages
 from yuqing.settings import Settings
 from yuqing.store.db import Database
 from yuqing.web import pages as web_pages
@@ -75,6 +76,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         source_pages,
         collect_api,
         source_api,
+        judge_pages,
         audit_pages,
     ):
         app.include_router(module.router)

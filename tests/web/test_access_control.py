@@ -19,6 +19,7 @@ PARAMS = {
     "token_id": "999999",
     "item_id": "999999",
     "source_id": "999999",
+    "scheme_id": "999999",
     "action": "disable",
     "code": "en",
 }

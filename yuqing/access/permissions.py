@@ -13,6 +13,8 @@ class Permission(StrEnum):
     ACCOUNT = "account"
     ITEMS_READ = "items.read"
     ITEMS_IMPORT = "items.import"
+    ITEMS_JUDGE = "items.judge"
+    SCHEMES_MANAGE = "schemes.manage"
     SOURCES_READ = "sources.read"
     SOURCES_MANAGE = "sources.manage"
     USERS_MANAGE = "users.manage"
@@ -26,9 +28,11 @@ _P = Permission
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     "admin": frozenset(Permission),
     "office": frozenset(
-        {_P.ACCOUNT, _P.ITEMS_READ, _P.ITEMS_IMPORT, _P.SOURCES_READ, _P.AUDIT_READ}
+        {_P.ACCOUNT, _P.ITEMS_READ, _P.ITEMS_IMPORT, _P.ITEMS_JUDGE, _P.SOURCES_READ, _P.AUDIT_READ}
     ),
-    "monitor": frozenset({_P.ACCOUNT, _P.ITEMS_READ, _P.ITEMS_IMPORT, _P.SOURCES_READ}),
+    "monitor": frozenset(
+        {_P.ACCOUNT, _P.ITEMS_READ, _P.ITEMS_IMPORT, _P.ITEMS_JUDGE, _P.SOURCES_READ}
+    ),
     # A department handler sees only its own department's work, never the whole feed.
     "handler": frozenset({_P.ACCOUNT}),
     "approver": frozenset({_P.ACCOUNT, _P.ITEMS_READ, _P.SOURCES_READ}),

@@ -21,6 +21,8 @@ from yuqing.collect.dedup import NearDupIndex, NewItem, assign_stories, index_fo
 from yuqing.collect.schema import ItemIn
 from yuqing.collect.sources import source_id
 from yuqing.collect.tables import Item, ItemMetric
+from yuqing.judge.apply import ToJudge, judge_items
+from yuqing.judge.matcher import MatchInput
 from yuqing.store import search
 from yuqing.store.base import utcnow
 from yuqing.store.db import Database, one_of
@@ -188,6 +190,7 @@ class Intake:
             index.catch_up(session, now)
             self._insert(session, new_keys, latest, existing)
             self._group_copies(session, new_keys, latest, existing, index, now)
+            judge_items(session, [self._to_judge(existing[k].id, latest[k]) for k in new_keys], now)
         metric_rows: list[dict[str, Any]] = []
         item_updates: dict[int, dict[str, Any]] = {}
         created: set[tuple[int, str]] = set()
@@ -244,6 +247,20 @@ class Intake:
             (
                 (existing[k].id, f"{latest[k].row['norm_title']} {latest[k].row['norm_text']}")
                 for k in keys
+            ),
+        )
+
+    @staticmethod
+    def _to_judge(item_id: int, p: _Prepared) -> ToJudge:
+        row = p.row
+        return ToJudge(
+            item_id,
+            MatchInput(
+                row["norm_title"],
+                row["norm_text"],
+                row["author_name"] or "",
+                p.source_key,
+                row["url"] or "",
             ),
         )
 

@@ -17,6 +17,7 @@ from yuqing.collect.files import FileError
 from yuqing.collect.importer import import_bytes
 from yuqing.collect.intake import Intake
 from yuqing.collect.schema import METRICS, ItemIn, describe
+from yuqing.judge import queries as judge_queries
 from yuqing.store.base import utcnow
 from yuqing.text.times import BadTime, parse_source_time
 from yuqing.web.auth import need
@@ -46,6 +47,7 @@ def items(
     until: str = "",
     cursor: str = "",
     collapse: str = "",
+    scheme: str = "",
     who: Principal = Depends(need(Permission.ITEMS_READ)),
 ) -> HTMLResponse:
     settings = request.app.state.settings
@@ -60,12 +62,15 @@ def items(
             until=_day(until, tz, shift=1),
             cursor=cursor or None,
             collapse=collapse == "on",
+            scheme_id=int(scheme) if scheme.isdigit() else None,
         )
         try:
             rows, next_cursor = queries.find_items(session, f, settings.page_size)
         except queries.BadCursor as exc:
             rows, next_cursor, error = [], None, str(exc)
         copies = queries.copy_counts(session, [i.id for i in rows])
+        matches = judge_queries.matches_of(session, [i.id for i in rows])
+        schemes = judge_queries.scheme_names(session)
     context = {
         "items": rows,
         "next_cursor": next_cursor,
@@ -78,6 +83,9 @@ def items(
         "error": error,
         "words": queries.highlight_words(q),
         "copies": copies,
+        "matches": matches,
+        "schemes": schemes,
+        "scheme": scheme,
         "collapse": collapse == "on",
     }
     partial = (

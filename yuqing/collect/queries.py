@@ -13,6 +13,8 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from yuqing.collect.tables import Item, ItemMetric, Source
+from yuqing.judge.matcher import MatchInput
+from yuqing.judge.queries import items_matching
 from yuqing.store import search
 
 
@@ -28,6 +30,7 @@ class ItemFilter:
     until: datetime | None = None
     cursor: str | None = None
     collapse: bool = False  # one item per story (相似文章合并)
+    scheme_id: int | None = None  # only items matching this monitoring scheme
 
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -53,6 +56,8 @@ def _statement(f: ItemFilter, dialect: str) -> Select[tuple[Item]]:
         stmt = stmt.where(Item.source_id == f.source_id)
     if f.collapse:
         stmt = stmt.where(Item.story_id.is_(None))
+    if f.scheme_id is not None:
+        stmt = stmt.where(Item.id.in_(items_matching(f.scheme_id)))
     if f.since is not None:
         stmt = stmt.where(Item.sort_at >= f.since)
     if f.until is not None:
@@ -107,3 +112,32 @@ def copy_counts(session: Session, item_ids: list[int]) -> dict[int, int]:
         .group_by(Item.story_id)
     ).all()
     return {story: n for story, n in rows}
+
+
+def judging_inputs(
+    session: Session, since: datetime, after_id: int, limit: int
+) -> list[tuple[int, MatchInput]]:
+    """Stored items as the judging stage reads them, in id order, for re-matching."""
+    rows = session.execute(
+        select(Item.id, Item.norm_title, Item.norm_text, Item.author_name, Item.url, Source.key)
+        .join(Source, Source.id == Item.source_id)
+        .where(Item.id > after_id, Item.collected_at >= since)
+        .order_by(Item.id)
+        .limit(limit)
+    ).all()
+    return [
+        (r.id, MatchInput(r.norm_title, r.norm_text, r.author_name or "", r.key, r.url or ""))
+        for r in rows
+    ]
+
+
+def texts_by_id(session: Session, item_ids: list[int]) -> dict[int, str]:
+    """Normalised title and text of these items (for word statistics)."""
+    out: dict[int, str] = {}
+    for start in range(0, len(item_ids), 500):
+        chunk = item_ids[start : start + 500]
+        for i, title, text in session.execute(
+            select(Item.id, Item.norm_title, Item.norm_text).where(Item.id.in_(chunk))
+        ):
+            out[i] = f"{title} {text}"
+    return out

@@ -18,12 +18,13 @@ from yuqing.access.permissions import Permission
 from yuqing.web.i18n import pick_language, translate
 
 PACKAGE = Path(__file__).resolve().parent.parent
-STAGES_WITH_PAGES = ("web", "access", "collect", "audit")
+STAGES_WITH_PAGES = ("web", "access", "collect", "judge", "audit")
 
 NAV: list[tuple[str, str, Permission]] = [
     ("/items", "nav.items", Permission.ITEMS_READ),
     ("/import", "nav.import", Permission.ITEMS_IMPORT),
     ("/manual", "nav.manual", Permission.ITEMS_IMPORT),
+    ("/schemes", "nav.schemes", Permission.ITEMS_READ),
     ("/sources", "nav.sources", Permission.SOURCES_READ),
     ("/admin/users", "nav.users", Permission.USERS_MANAGE),
     ("/admin/tokens", "nav.tokens", Permission.TOKENS_MANAGE),

@@ -1,0 +1,73 @@
+"""Matching new items against the enabled schemes, in the transaction that stores them.
+
+The compiled scheme set is cached per database and rebuilt when a scheme changes (the cache
+checks the schemes' count and last change time once per batch).
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from yuqing.judge.matcher import MatchInput, SchemeSet
+from yuqing.judge.schemes import Node, from_lists, parse
+from yuqing.judge.tables import ItemMatch, Scheme
+from yuqing.store.base import utcnow
+
+
+@dataclass(frozen=True)
+class ToJudge:
+    item_id: int
+    item: MatchInput
+
+
+def scheme_node(s: Scheme) -> Node:
+    if s.mode == "advanced":
+        return parse(s.expression)
+    return from_lists(s.subject_terms, s.region_terms, s.event_terms, s.exclude_terms)
+
+
+_cache: weakref.WeakKeyDictionary[Any, tuple[tuple[Any, ...], SchemeSet]] = (
+    weakref.WeakKeyDictionary()
+)
+_lock = threading.Lock()
+
+
+def scheme_set(session: Session) -> SchemeSet:
+    version = tuple(
+        session.execute(
+            select(func.count(), func.max(Scheme.updated_at)).where(Scheme.enabled.is_(True))
+        ).one()
+    )
+    engine = session.get_bind()
+    with _lock:
+        cached = _cache.get(engine)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+    schemes = session.execute(select(Scheme).where(Scheme.enabled.is_(True))).scalars().all()
+    compiled = SchemeSet({s.id: scheme_node(s) for s in schemes})
+    with _lock:
+        _cache[engine] = (version, compiled)
+    return compiled
+
+
+def judge_items(session: Session, batch: list[ToJudge], now: datetime | None = None) -> int:
+    """Record every (item, scheme) match of the batch; the number of matches."""
+    schemes = scheme_set(session)
+    if not schemes.schemes or not batch:
+        return 0
+    at = now or utcnow()
+    rows = [
+        {"item_id": b.item_id, "scheme_id": m.scheme_id, "terms": list(m.terms), "matched_at": at}
+        for b in batch
+        for m in schemes.match(b.item)
+    ]
+    if rows:
+        session.execute(insert(ItemMatch), rows)
+    return len(rows)

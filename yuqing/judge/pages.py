@@ -1,0 +1,167 @@
+"""Console pages of the judging stage: monitoring schemes, and marking items relevant or not."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+
+from yuqing.access.permissions import Permission, Principal
+from yuqing.judge import admin
+from yuqing.judge.relevance import mark, suggest_excludes
+from yuqing.judge.rematch import rematch
+from yuqing.web.auth import need
+from yuqing.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _form(form: FormData) -> admin.SchemeForm:
+    def text(name: str) -> str:
+        value = form.get(name)
+        return value if isinstance(value, str) else ""
+
+    try:
+        return admin.SchemeForm(
+            name=text("name"),
+            mode=text("mode") or "simple",
+            subject_terms=admin.split_terms(text("subject_terms")),
+            region_terms=admin.split_terms(text("region_terms")),
+            event_terms=admin.split_terms(text("event_terms")),
+            exclude_terms=admin.split_terms(text("exclude_terms")),
+            expression=text("expression").strip(),
+            enabled=form.get("enabled") == "on",
+        )
+    except ValidationError as exc:
+        raise admin.SchemeInvalid(
+            "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        ) from exc
+
+
+def _form_page(
+    request: Request,
+    values: dict[str, object],
+    scheme_id: int | None,
+    error: admin.SchemeInvalid | None = None,
+) -> HTMLResponse:
+    suggestions: list[tuple[str, int]] = []
+    if scheme_id is not None:
+        with request.app.state.db.read() as session:
+            suggestions = suggest_excludes(session, scheme_id)
+    return render(
+        request,
+        "scheme_form.html",
+        {
+            "values": values,
+            "scheme_id": scheme_id,
+            "suggestions": suggestions,
+            "error": str(error) if error else None,
+            "error_column": error.column if error else None,
+        },
+        400 if error else 200,
+    )
+
+
+def _values(form: FormData) -> dict[str, object]:
+    return {
+        k: form.get(k)
+        for k in (
+            "name",
+            "mode",
+            "subject_terms",
+            "region_terms",
+            "event_terms",
+            "exclude_terms",
+            "expression",
+        )
+    } | {"enabled": form.get("enabled") == "on"}
+
+
+def _values_of(s: admin.SchemeForm) -> dict[str, object]:
+    out: dict[str, object] = s.model_dump()
+    for key in ("subject_terms", "region_terms", "event_terms", "exclude_terms"):
+        out[key] = "\n".join(s.model_dump()[key])
+    return out
+
+
+@router.get("/schemes")
+def schemes(request: Request, who: Principal = Depends(need(Permission.ITEMS_READ))) -> Response:
+    with request.app.state.db.read() as session:
+        rows = admin.list_schemes(session)
+    return render(request, "schemes.html", {"rows": rows})
+
+
+@router.get("/schemes/new")
+def new_scheme(
+    request: Request, who: Principal = Depends(need(Permission.SCHEMES_MANAGE))
+) -> Response:
+    return _form_page(request, {"mode": "simple", "enabled": True}, None)
+
+
+@router.post("/schemes/new")
+async def create_scheme(
+    request: Request, who: Principal = Depends(need(Permission.SCHEMES_MANAGE))
+) -> Response:
+    form = await request.form()
+
+    def work() -> Response:
+        try:
+            values = _form(form)
+            with request.app.state.db.write() as session:
+                scheme_id = admin.create_scheme(session, values, who.actor).id
+        except admin.SchemeInvalid as exc:
+            return _form_page(request, _values(form), None, exc)
+        rematch(request.app.state.db, scheme_id)
+        return RedirectResponse(f"/items?scheme={scheme_id}", status_code=303)
+
+    return await run_in_threadpool(work)
+
+
+@router.get("/schemes/{scheme_id}")
+def edit_scheme(
+    request: Request, scheme_id: int, who: Principal = Depends(need(Permission.SCHEMES_MANAGE))
+) -> Response:
+    with request.app.state.db.read() as session:
+        try:
+            values = _values_of(admin.form_of(admin.get_scheme(session, scheme_id)))
+        except admin.SchemeInvalid as exc:
+            raise HTTPException(404) from exc
+    return _form_page(request, values, scheme_id)
+
+
+@router.post("/schemes/{scheme_id}")
+async def update_scheme(
+    request: Request, scheme_id: int, who: Principal = Depends(need(Permission.SCHEMES_MANAGE))
+) -> Response:
+    form = await request.form()
+
+    def work() -> Response:
+        try:
+            values = _form(form)
+            with request.app.state.db.write() as session:
+                admin.update_scheme(session, scheme_id, values, who.actor)
+        except admin.SchemeInvalid as exc:
+            return _form_page(request, _values(form), scheme_id, exc)
+        rematch(request.app.state.db, scheme_id)
+        return RedirectResponse(f"/items?scheme={scheme_id}", status_code=303)
+
+    return await run_in_threadpool(work)
+
+
+@router.post("/items/{item_id}/relevance")
+async def relevance(
+    request: Request, item_id: int, who: Principal = Depends(need(Permission.ITEMS_JUDGE))
+) -> Response:
+    """A monitor's verdict on a matched item: relevant, irrelevant, or undecided again."""
+    form = await request.form()
+    scheme = str(form.get("scheme", ""))
+    verdict = {"relevant": True, "irrelevant": False}.get(str(form.get("verdict", "")))
+    if not scheme.isdigit():
+        raise HTTPException(400, "scheme required")
+    with request.app.state.db.write() as session:
+        if not mark(session, item_id, int(scheme), verdict, who.actor):
+            raise HTTPException(404, "the item does not match this scheme")
+    back = request.headers.get("referer") or f"/items?scheme={scheme}"
+    return RedirectResponse(back, status_code=303)

@@ -1,0 +1,47 @@
+"""What other stages may ask of judging: which items match a scheme, and how."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from yuqing.judge.tables import ItemMatch, Scheme
+
+
+@dataclass(frozen=True)
+class MatchView:
+    scheme_id: int
+    scheme: str
+    terms: tuple[str, ...]
+    relevant: bool | None
+
+
+def items_matching(scheme_id: int, relevant: bool | None = None) -> Select[tuple[int]]:
+    """Ids of the items that match a scheme (optionally only those judged so)."""
+    stmt = select(ItemMatch.item_id).where(ItemMatch.scheme_id == scheme_id)
+    if relevant is not None:
+        stmt = stmt.where(ItemMatch.relevant.is_(relevant))
+    return stmt
+
+
+def matches_of(session: Session, item_ids: list[int]) -> dict[int, list[MatchView]]:
+    out: dict[int, list[MatchView]] = {}
+    if not item_ids:
+        return out
+    rows = session.execute(
+        select(ItemMatch, Scheme.name)
+        .join(Scheme, Scheme.id == ItemMatch.scheme_id)
+        .where(ItemMatch.item_id.in_(item_ids))
+        .order_by(Scheme.name)
+    ).all()
+    for m, name in rows:
+        out.setdefault(m.item_id, []).append(
+            MatchView(m.scheme_id, name, tuple(m.terms or []), m.relevant)
+        )
+    return out
+
+
+def scheme_names(session: Session) -> list[tuple[int, str]]:
+    return [tuple(r) for r in session.execute(select(Scheme.id, Scheme.name).order_by(Scheme.name))]  # type: ignore[misc]

@@ -1,0 +1,45 @@
+"""Tables owned by the judging stage: monitoring schemes and which items match them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from yuqing.store.base import Base, JSONDoc, UTCDateTime, utcnow
+
+ITEM_ID = BigInteger().with_variant(Integer, "sqlite")
+
+
+class Scheme(Base):
+    __tablename__ = "scheme"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    mode: Mapped[str] = mapped_column(String(16))  # simple | advanced
+    subject_terms: Mapped[list[str]] = mapped_column(JSONDoc, default=list)
+    region_terms: Mapped[list[str]] = mapped_column(JSONDoc, default=list)
+    event_terms: Mapped[list[str]] = mapped_column(JSONDoc, default=list)
+    exclude_terms: Mapped[list[str]] = mapped_column(JSONDoc, default=list)
+    expression: Mapped[str] = mapped_column(Text, default="")
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ItemMatch(Base):
+    """An item matched a scheme; `terms` are the words found, shown highlighted and as the why."""
+
+    __tablename__ = "item_match"
+    __table_args__ = (Index("ix_item_match_scheme_item", "scheme_id", "item_id"),)
+    item_id: Mapped[int] = mapped_column(
+        ITEM_ID, ForeignKey("item.id", ondelete="CASCADE"), primary_key=True
+    )
+    scheme_id: Mapped[int] = mapped_column(
+        ForeignKey("scheme.id", ondelete="CASCADE"), primary_key=True
+    )
+    terms: Mapped[list[str]] = mapped_column(JSONDoc, default=list)
+    matched_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A monitor's verdict: None unjudged, True relevant, False irrelevant (feeds exclude hints).
+    relevant: Mapped[bool | None] = mapped_column(Boolean)
+    judged_by: Mapped[str | None] = mapped_column(String(64))
