@@ -13,17 +13,15 @@ import random
 import sys
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import opencc
 
+from bench.common import RESULTS, SHARED_DATA
 from yuqing.collect.dedup import MIN_CHARS, NearDupIndex, content
 from yuqing.text.normalise import normalise
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT.parent / "shared" / "data" / "weibo21_mdfend"
-RESULTS = ROOT / "bench" / "results"
+DATA = SHARED_DATA / "weibo21_mdfend"
 NOW = datetime(2026, 11, 3, tzinfo=UTC)
 S2T = opencc.OpenCC("s2t")
 

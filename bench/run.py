@@ -3,7 +3,8 @@
 Today: item intake (import of 100,000 real Weibo posts from JSON Lines, then the same file
 again, which must store nothing twice) and 1–2 character search over what was imported, on
 SQLite and, when Debian's PostgreSQL is installed, on a throwaway PostgreSQL cluster; then
-near-duplicate grouping quality (bench/dedup_eval.py).
+near-duplicate grouping quality (bench/dedup_eval.py) and scheme matching speed
+(bench/schemes.py).
 """
 
 from __future__ import annotations
@@ -11,10 +12,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import os
-import platform
 import shutil
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -25,7 +23,8 @@ from typing import Any
 
 from sqlalchemy import create_engine, text
 
-from bench import dedup_eval
+from bench import dedup_eval, schemes
+from bench.common import COVID_POSTS, RESULTS, ROOT, machine
 from tests import pg
 from yuqing.audit.log import Actor
 from yuqing.collect.importer import import_file
@@ -33,9 +32,7 @@ from yuqing.collect.queries import ItemFilter, find_items
 from yuqing.store.db import Database
 from yuqing.store.migrate import upgrade
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT.parent / "shared" / "data" / "covid19_weibo_hashtag_posts"
-RESULTS = ROOT / "bench" / "results"
+DATA = COVID_POSTS
 QUERIES = [
     "武汉",
     "口罩",
@@ -58,26 +55,6 @@ QUERIES = [
     "药",
     "捐",
 ]
-
-
-def machine() -> dict[str, Any]:
-    cpu = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "memory_gib": round(mem, 1),
-        "python": platform.python_version(),
-        "sqlite": sqlite3.sqlite_version,
-        "platform": platform.platform(),
-    }
 
 
 def write_items(n: int, out: Path) -> int:
@@ -182,7 +159,7 @@ def main() -> int:
         print(f"written to {RESULTS / 'intake.json'}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return dedup_eval.main()
+    return dedup_eval.main() or schemes.main()
 
 
 def _git() -> str:

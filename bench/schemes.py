@@ -1,0 +1,77 @@
+"""Matching throughput: 200 monitoring schemes against real posts, one core.
+
+Run: `python -m bench.schemes` (also part of `make bench`), writes bench/results/schemes.json.
+The schemes are generated from the posts' own vocabulary (frequent 2–4 character words as
+subjects and events) so that they hit, as real schemes do.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+import sys
+import time
+from collections import Counter
+
+from bench.common import COVID_POSTS, RESULTS, machine
+from yuqing.judge.matcher import MatchInput, SchemeSet
+from yuqing.judge.schemes import from_lists, parse
+from yuqing.text.normalise import normalise
+
+POSTS = 50_000
+SCHEMES = 200
+
+
+def main() -> int:
+    path = COVID_POSTS / "posts_2020-01-19_to_02-23.jsonl.gz"
+    if not path.exists():
+        print(f"{path} is absent", file=sys.stderr)
+        return 1
+    texts: list[str] = []
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        for line in f:
+            texts.append(normalise(json.loads(line)["text"]))
+            if len(texts) >= POSTS:
+                break
+    grams = Counter(
+        t[i : i + n]
+        for t in texts[:5000]
+        for n in (2, 3, 4)
+        for i in range(0, max(len(t) - n, 0), 7)
+    )
+    vocab = [g for g, c in grams.most_common(3000) if g.strip() and all(ch.isalnum() for ch in g)]
+    rng = random.Random(3)
+    schemes = {}
+    for i in range(SCHEMES):
+        if i % 2:
+            schemes[i] = from_lists(
+                rng.sample(vocab, 3), None, rng.sample(vocab, 4), rng.sample(vocab, 2)
+            )
+        else:
+            a, b, c, d = rng.sample(vocab, 4)
+            schemes[i] = parse(f'({a} | {b}) + {c} NEAR/20 {d} -"{rng.choice(vocab)}"')
+    started = time.perf_counter()
+    compiled = SchemeSet(schemes)
+    build_ms = (time.perf_counter() - started) * 1000
+    items = [MatchInput(title="", text=t) for t in texts]
+    started = time.perf_counter()
+    matched = sum(len(compiled.match(item)) for item in items)
+    seconds = time.perf_counter() - started
+    result = {
+        "benchmark": "scheme matching",
+        "data": f"covid19_weibo_hashtag_posts, first {len(items)} posts",
+        "schemes": SCHEMES,
+        "build_ms": round(build_ms, 1),
+        "items_per_second": round(len(items) / seconds),
+        "matches": matched,
+        "machine": machine(),
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "schemes.json").write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+    print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
