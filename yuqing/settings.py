@@ -69,10 +69,6 @@ class Settings(BaseSettings):
     def db_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'yuqing.db'}"
 
-    @property
-    def settings_file(self) -> Path:
-        return self.data_dir / SETTINGS_FILE
-
 
 def write_initial_settings(data_dir: Path) -> bool:
     """Create the data dir and its settings file with a fresh secret key; False if it existed."""

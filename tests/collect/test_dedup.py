@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from yuqing.audit.log import Actor
-from yuqing.collect.dedup import NearDupIndex, index_for, jaccard, shingles
+from yuqing.collect.dedup import NearDupIndex, index_for, jaccard, prepare
 from yuqing.collect.importer import import_bytes
 from yuqing.collect.tables import Item
 from yuqing.store.db import Database
@@ -13,8 +13,12 @@ ORIGINAL = "某县人民医院被曝违规收费，患者家属称一次检查�
 NOW = datetime(2026, 11, 3, tzinfo=UTC)
 
 
-def test_shingles_and_jaccard() -> None:
-    assert shingles("舆情 应急") == {"舆情应", "情应急"}
+def test_shingles_ignore_decoration_and_short_texts_are_not_judged() -> None:
+    prep = prepare("//@某网友: #热点# 网络舆情 应急[怒]处置预案，http://t.cn/x 请转发")
+    plain = prepare("网络舆情应急处置预案请转发")
+    assert prep is not None and plain is not None and prep.grams == plain.grams
+    assert "网络舆" in prep.grams and len(prep.grams) == len("网络舆情应急处置预案请转发") - 2
+    assert prepare("转发微博") is None
     assert jaccard({"a", "b"}, {"b", "c"}) == 1 / 3
     assert jaccard(set(), {"a"}) == 0.0
 

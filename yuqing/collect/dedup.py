@@ -44,10 +44,6 @@ def content(norm: str) -> str:
     return _DECORATION.sub("", norm)
 
 
-def shingles(norm: str) -> set[str]:
-    return _grams(content(norm))
-
-
 def _grams(text: str) -> set[str]:
     if len(text) < SHINGLE:
         return {text} if text else set()
