@@ -35,13 +35,13 @@ MAX_CANDIDATES = 64
 # What copies add around the same content: repost chains, mentions, hashtags, emoticon codes,
 # links and punctuation. Ignored when comparing texts, kept in the stored text.
 _DECORATION = re.compile(
-    r"//@[^:：\s]{1,30}[:：]|@[^\s:：@]{1,30}|#[^#]{1,40}#|\[[^\[\]]{1,8}\]|https?://\S+|"
-    r"转发微博|[\W_]+"
+    r"//@[^:：\s]{1,30}[:：]|@[^\s:：@]{1,30}|#[^#]{1,40}#|\[[^\[\]]{1,8}\]|https?://\S+|转发微博"
 )
+_PUNCTUATION = re.compile(r"[\W_]+")
 
 
 def content(norm: str) -> str:
-    return _DECORATION.sub("", norm)
+    return _PUNCTUATION.sub("", _DECORATION.sub(" ", norm))
 
 
 def _grams(text: str) -> set[str]:
