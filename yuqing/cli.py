@@ -15,6 +15,7 @@ from yuqing.access.cli import token_app, user_app
 from yuqing.cli_support import database as _database
 from yuqing.cli_support import fail as _fail
 from yuqing.collect.cli import collect, source_app, worker
+from yuqing.judge.cli import classify, model_app
 from yuqing.settings import Settings, get_settings, write_initial_settings
 
 app = typer.Typer(
@@ -25,6 +26,8 @@ audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True
 app.add_typer(user_app, name="user")
 app.command()(collect)
 app.command()(worker)
+app.command()(classify)
+app.add_typer(model_app, name="model")
 app.add_typer(db_app, name="db")
 app.add_typer(audit_app, name="audit")
 app.add_typer(token_app, name="token")

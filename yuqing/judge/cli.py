@@ -1,0 +1,79 @@
+"""`yuqing model train` and `yuqing classify`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from yuqing.cli_support import fail as _fail
+
+model_app = typer.Typer(help="The sentiment model.", no_args_is_help=True)
+DOCS_CARD = Path(__file__).resolve().parent.parent.parent / "docs" / "model-card-sentiment.md"
+
+
+@model_app.command("train")
+def model_train(
+    data: Annotated[Path, typer.Option(help="the shared data folder")] = Path("../shared/data"),
+    out: Annotated[Path | None, typer.Option(help="model file (default: the shipped one)")] = None,
+    card: Annotated[Path | None, typer.Option(help="model card to write")] = None,
+) -> None:
+    """Train the sentiment model on ../shared/data, measure it, write the model and its card."""
+    from yuqing.judge.sentiment import MODEL
+    from yuqing.judge.train import train
+
+    if not (data / "smp2020_ewect").exists():
+        raise _fail(f"{data / 'smp2020_ewect'} not found: give --data")
+    target = out or MODEL
+    report = train(data, target, card or (DOCS_CARD if DOCS_CARD.parent.exists() else None))
+    for name, e in report["eval"].items():
+        typer.echo(
+            f"{name}: polarity macro-F1 {e['polarity_macro_f1']}, accuracy "
+            f"{e['polarity_accuracy']}, emotion macro-F1 {e['emotion_macro_f1']}, "
+            f"{e['texts_per_second']} texts/s"
+        )
+    typer.echo(f"model written to {target} ({report['model_bytes'] / 1e6:.1f} MB)")
+
+
+def classify(
+    batch: Annotated[int, typer.Option(help="texts per batch")] = 512,
+) -> None:
+    """JSON lines in on stdin ({"id", "text"}), JSON lines out with sentiment, score, emotion."""
+    from yuqing.judge.sentiment import default_model
+
+    model = default_model()
+    pending: list[tuple[object, str]] = []
+
+    def flush() -> None:
+        for (ident, _), s in zip(pending, model.predict([t for _, t in pending]), strict=True):
+            sys.stdout.write(
+                json.dumps(
+                    {"id": ident, "sentiment": s.label, "score": s.score, "emotion": s.emotion},
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
+        pending.clear()
+
+    bad = 0
+    for number, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            text = row["text"]
+            if not isinstance(text, str):
+                raise TypeError("text is not a string")
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            bad += 1
+            typer.echo(f"line {number}: {exc}", err=True)
+            continue
+        pending.append((row.get("id"), text))
+        if len(pending) >= batch:
+            flush()
+    flush()
+    if bad:
+        raise typer.Exit(2)
