@@ -70,3 +70,32 @@ def test_admin_writes_an_advanced_scheme_and_a_monitor_judges_matches(
     assert r.status_code == 303
     assert "✗" in client.get("/items", params={"scheme": scheme_id}).text
     assert client.get("/schemes/new").status_code == 403  # monitors do not write schemes
+
+
+def test_items_show_sentiment_and_people_correct_it(client: TestClient, db: Database) -> None:
+    add_user(db, "mon", "monitor")
+    csrf = login(client, "mon")
+    _upload(
+        client,
+        csrf,
+        [
+            {"id": "1", "text": "气死了，排了三个小时的队还没轮到，医院太差了"},
+            {"id": "2", "text": "谢谢医生护士，服务太好了，开心"},
+        ],
+    )
+    page = client.get("/items").text
+    assert "负面" in page and "正面" in page
+    negative = client.get("/items", params={"sentiment": "negative"}).text
+    assert negative.count('class="item"') == 1 and "排了三个小时" in negative
+    item_id = re.search(r'data-id="(\d+)"', negative).group(1)
+    r = client.post(
+        f"/items/{item_id}/sentiment",
+        data={"csrf_token": csrf, "label": "neutral"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    detail = client.get(f"/items/{item_id}").text
+    assert "已由 mon 更正（模型判断：负面）" in detail
+    assert client.get("/items", params={"sentiment": "negative"}).text.count('class="item"') == 0
+    bad = client.post(f"/items/{item_id}/sentiment", data={"csrf_token": csrf, "label": "meh"})
+    assert bad.status_code == 400

@@ -48,6 +48,7 @@ def items(
     cursor: str = "",
     collapse: str = "",
     scheme: str = "",
+    sentiment: str = "",
     who: Principal = Depends(need(Permission.ITEMS_READ)),
 ) -> HTMLResponse:
     settings = request.app.state.settings
@@ -63,6 +64,7 @@ def items(
             cursor=cursor or None,
             collapse=collapse == "on",
             scheme_id=int(scheme) if scheme.isdigit() else None,
+            sentiment=sentiment if sentiment in ("negative", "neutral", "positive") else None,
         )
         try:
             rows, next_cursor = queries.find_items(session, f, settings.page_size)
@@ -70,6 +72,7 @@ def items(
             rows, next_cursor, error = [], None, str(exc)
         copies = queries.copy_counts(session, [i.id for i in rows])
         matches = judge_queries.matches_of(session, [i.id for i in rows])
+        sentiments = judge_queries.sentiments_of(session, [i.id for i in rows])
         schemes = judge_queries.scheme_names(session)
     context = {
         "items": rows,
@@ -86,6 +89,8 @@ def items(
         "matches": matches,
         "schemes": schemes,
         "scheme": scheme,
+        "sentiments": sentiments,
+        "sentiment": sentiment,
         "collapse": collapse == "on",
     }
     partial = (
@@ -104,6 +109,8 @@ def item_detail(
         if item is None:
             raise HTTPException(404)
         series = queries.metric_series(session, item_id)
+        feeling = judge_queries.sentiments_of(session, [item_id]).get(item_id)
+        matches = judge_queries.matches_of(session, [item_id]).get(item_id, [])
     tz = request.app.state.settings.tz
     lang = language(request)
     chart = {
@@ -113,7 +120,11 @@ def item_detail(
             for name in METRICS
         ],
     }
-    return render(request, "item.html", {"item": item, "series": series, "chart": chart})
+    return render(
+        request,
+        "item.html",
+        {"item": item, "series": series, "chart": chart, "feeling": feeling, "matches": matches},
+    )
 
 
 @router.get("/import")

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from yuqing.collect.tables import Item, ItemMetric, Source
 from yuqing.judge.matcher import MatchInput
-from yuqing.judge.queries import items_matching
+from yuqing.judge.queries import items_matching, items_with_sentiment
 from yuqing.store import search
 
 
@@ -31,6 +31,7 @@ class ItemFilter:
     cursor: str | None = None
     collapse: bool = False  # one item per story (相似文章合并)
     scheme_id: int | None = None  # only items matching this monitoring scheme
+    sentiment: str | None = None  # only items of this sentiment
 
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -58,6 +59,8 @@ def _statement(f: ItemFilter, dialect: str) -> Select[tuple[Item]]:
         stmt = stmt.where(Item.story_id.is_(None))
     if f.scheme_id is not None:
         stmt = stmt.where(Item.id.in_(items_matching(f.scheme_id)))
+    if f.sentiment:
+        stmt = stmt.where(Item.id.in_(items_with_sentiment(f.sentiment)))
     if f.since is not None:
         stmt = stmt.where(Item.sort_at >= f.since)
     if f.until is not None:

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 
 from yuqing.judge.matcher import MatchInput, SchemeSet
 from yuqing.judge.schemes import Node, from_lists, parse
-from yuqing.judge.tables import ItemMatch, Scheme
+from yuqing.judge.sentiment import default_model
+from yuqing.judge.tables import ItemMatch, ItemSentiment, Scheme
 from yuqing.store.base import utcnow
 
 
@@ -58,9 +59,25 @@ def scheme_set(session: Session) -> SchemeSet:
 
 
 def judge_items(session: Session, batch: list[ToJudge], now: datetime | None = None) -> int:
-    """Record every (item, scheme) match of the batch; the number of matches."""
+    """Record each item's sentiment and every (item, scheme) match; the number of matches."""
+    if not batch:
+        return 0
+    predictions = default_model().predict([f"{b.item.title} {b.item.text}" for b in batch])
+    session.execute(
+        insert(ItemSentiment),
+        [
+            {
+                "item_id": b.item_id,
+                "label": p.label,
+                "score": p.score,
+                "emotion": p.emotion,
+                "model_label": p.label,
+            }
+            for b, p in zip(batch, predictions, strict=True)
+        ],
+    )
     schemes = scheme_set(session)
-    if not schemes.schemes or not batch:
+    if not schemes.schemes:
         return 0
     at = now or utcnow()
     rows = [

@@ -10,7 +10,7 @@ from starlette.datastructures import FormData
 
 from yuqing.access.permissions import Permission, Principal
 from yuqing.judge import admin
-from yuqing.judge.relevance import mark, suggest_excludes
+from yuqing.judge.relevance import SENTIMENTS, correct_sentiment, mark, suggest_excludes
 from yuqing.judge.rematch import rematch
 from yuqing.web.auth import need
 from yuqing.web.templating import render
@@ -165,3 +165,18 @@ async def relevance(
             raise HTTPException(404, "the item does not match this scheme")
     back = request.headers.get("referer") or f"/items?scheme={scheme}"
     return RedirectResponse(back, status_code=303)
+
+
+@router.post("/items/{item_id}/sentiment")
+async def sentiment(
+    request: Request, item_id: int, who: Principal = Depends(need(Permission.ITEMS_JUDGE))
+) -> Response:
+    """Correct an item's sentiment; the model's verdict stays on record beside it."""
+    form = await request.form()
+    label = str(form.get("label", ""))
+    if label not in SENTIMENTS:
+        raise HTTPException(400, "label must be negative, neutral or positive")
+    with request.app.state.db.write() as session:
+        if not correct_sentiment(session, item_id, label, who.actor):
+            raise HTTPException(404, "no such item")
+    return RedirectResponse(request.headers.get("referer") or f"/items/{item_id}", 303)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from yuqing.judge.tables import ItemMatch, Scheme
+from yuqing.judge.tables import ItemMatch, ItemSentiment, Scheme
 
 
 @dataclass(frozen=True)
@@ -45,3 +45,26 @@ def matches_of(session: Session, item_ids: list[int]) -> dict[int, list[MatchVie
 
 def scheme_names(session: Session) -> list[tuple[int, str]]:
     return [tuple(r) for r in session.execute(select(Scheme.id, Scheme.name).order_by(Scheme.name))]  # type: ignore[misc]
+
+
+@dataclass(frozen=True)
+class SentimentView:
+    label: str
+    score: float
+    emotion: str | None
+    corrected_by: str | None
+    model_label: str
+
+
+def sentiments_of(session: Session, item_ids: list[int]) -> dict[int, SentimentView]:
+    if not item_ids:
+        return {}
+    rows = session.execute(select(ItemSentiment).where(ItemSentiment.item_id.in_(item_ids)))
+    return {
+        r.item_id: SentimentView(r.label, r.score, r.emotion, r.corrected_by, r.model_label)
+        for r in rows.scalars()
+    }
+
+
+def items_with_sentiment(label: str) -> Select[tuple[int]]:
+    return select(ItemSentiment.item_id).where(ItemSentiment.label == label)

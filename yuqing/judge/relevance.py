@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from yuqing.audit.log import Actor, record
 from yuqing.collect.queries import texts_by_id
-from yuqing.judge.tables import ItemMatch
+from yuqing.judge.tables import ItemMatch, ItemSentiment
+from yuqing.store.base import utcnow
 
 _STOP = """的 了 是 在 和 也 就 都 而 及 与 着 或 一个 没有 我们 你们 他们 这个 那个 什么 因为 所以
 但是 如果 还是 已经 可以 自己 这样 那么 就是 不是"""
@@ -76,3 +77,29 @@ def suggest_excludes(session: Session, scheme_id: int, limit: int = 10) -> list[
         if n >= max(2, len(bad) // 3) and good_counts[w] <= len(good) * 0.02
     ]
     return sorted(scored, key=lambda x: (-x[1], x[0]))[:limit]
+
+
+SENTIMENTS = ("negative", "neutral", "positive")
+
+
+def correct_sentiment(session: Session, item_id: int, label: str, actor: Actor) -> bool:
+    """A person's sentiment for an item; it replaces the model's and is kept for retraining."""
+    if label not in SENTIMENTS:
+        raise ValueError(f"unknown sentiment {label!r}")
+    row = session.get(ItemSentiment, item_id)
+    if row is None:
+        return False
+    before = row.label
+    row.label, row.score = label, 1.0
+    row.corrected_by, row.corrected_at = actor.name, utcnow()
+    record(
+        session,
+        actor,
+        "item.sentiment",
+        "item",
+        item_id,
+        summary=f"{before} → {label}",
+        before={"label": before},
+        after={"label": label},
+    )
+    return True

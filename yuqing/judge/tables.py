@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from yuqing.store.base import Base, JSONDoc, UTCDateTime, utcnow
@@ -43,3 +43,20 @@ class ItemMatch(Base):
     # A monitor's verdict: None unjudged, True relevant, False irrelevant (feeds exclude hints).
     relevant: Mapped[bool | None] = mapped_column(Boolean)
     judged_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class ItemSentiment(Base):
+    """The model's sentiment of an item, or a person's correction of it (which wins, and which
+    `yuqing model train --with-feedback` will learn from)."""
+
+    __tablename__ = "item_sentiment"
+    __table_args__ = (Index("ix_item_sentiment_label", "label"),)
+    item_id: Mapped[int] = mapped_column(
+        ITEM_ID, ForeignKey("item.id", ondelete="CASCADE"), primary_key=True
+    )
+    label: Mapped[str] = mapped_column(String(16))  # negative | neutral | positive
+    score: Mapped[float] = mapped_column(Float)
+    emotion: Mapped[str | None] = mapped_column(String(16))
+    model_label: Mapped[str] = mapped_column(String(16))  # what the model said
+    corrected_by: Mapped[str | None] = mapped_column(String(64))
+    corrected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
