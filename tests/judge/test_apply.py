@@ -96,3 +96,18 @@ def test_irrelevant_marks_suggest_exclude_terms(db: Database) -> None:
         suggestions = suggest_excludes(s, sid)
     assert suggestions[0] == ("招聘", 2)
     assert "收费" not in dict(suggestions)
+
+
+def test_items_are_stored_even_without_a_sentiment_model(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from yuqing.judge import apply, sentiment
+
+    def missing() -> None:
+        raise FileNotFoundError("no model")
+
+    monkeypatch.setattr(apply, "default_model", missing)
+    _import(db, POSTS[:2])
+    with db.read() as s:
+        assert len(s.execute(select(Item)).all()) == 2
+    assert sentiment.MODEL.exists()  # the shipped one is untouched

@@ -6,6 +6,7 @@ checks the schemes' count and last change time once per batch).
 
 from __future__ import annotations
 
+import logging
 import threading
 import weakref
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ _cache: weakref.WeakKeyDictionary[Any, tuple[tuple[Any, ...], SchemeSet]] = (
     weakref.WeakKeyDictionary()
 )
 _lock = threading.Lock()
+log = logging.getLogger("yuqing.judge")
 
 
 def scheme_set(session: Session) -> SchemeSet:
