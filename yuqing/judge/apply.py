@@ -64,20 +64,26 @@ def judge_items(session: Session, batch: list[ToJudge], now: datetime | None = N
     """Record each item's sentiment and every (item, scheme) match; the number of matches."""
     if not batch:
         return 0
-    predictions = default_model().predict([f"{b.item.title} {b.item.text}" for b in batch])
-    session.execute(
-        insert(ItemSentiment),
-        [
-            {
-                "item_id": b.item_id,
-                "label": p.label,
-                "score": p.score,
-                "emotion": p.emotion,
-                "model_label": p.label,
-            }
-            for b, p in zip(batch, predictions, strict=True)
-        ],
-    )
+    try:
+        model = default_model()
+    except FileNotFoundError:  # items are never refused for want of a model
+        log.warning("no sentiment model: items are stored without sentiment")
+        model = None
+    if model is not None:
+        predictions = model.predict([f"{b.item.title} {b.item.text}" for b in batch])
+        session.execute(
+            insert(ItemSentiment),
+            [
+                {
+                    "item_id": b.item_id,
+                    "label": p.label,
+                    "score": p.score,
+                    "emotion": p.emotion,
+                    "model_label": p.label,
+                }
+                for b, p in zip(batch, predictions, strict=True)
+            ],
+        )
     schemes = scheme_set(session)
     if not schemes.schemes:
         return 0
