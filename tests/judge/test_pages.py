@@ -99,3 +99,28 @@ def test_items_show_sentiment_and_people_correct_it(client: TestClient, db: Data
     assert client.get("/items", params={"sentiment": "negative"}).text.count('class="item"') == 0
     bad = client.post(f"/items/{item_id}/sentiment", data={"csrf_token": csrf, "label": "meh"})
     assert bad.status_code == 400
+
+
+def test_items_show_category_flags_and_heat(client: TestClient, db: Database) -> None:
+    add_user(db, "mon", "monitor")
+    csrf = login(client, "mon")
+    _upload(
+        client,
+        csrf,
+        [
+            {
+                "id": "1",
+                "text": "某县小学食堂食物中毒，多名学生受伤",
+                "reads": 3000,
+                "comments": 523,
+            },
+            {"id": "2", "text": "县里召开防汛会议，部署暴雨应对"},
+        ],
+    )
+    page = client.get("/items").text
+    assert "食品药品" in page and "涉伤亡" in page and "涉未成年人" in page and "热度" in page
+    only = client.get("/items", params={"category": "自然灾害"}).text
+    assert only.count('class="item"') == 1 and "防汛" in only
+    item_id = re.search(r'data-id="(\d+)"', client.get("/items", params={"q": "食堂"}).text)
+    detail = client.get(f"/items/{item_id.group(1)}").text
+    assert "分类：食品药品（" in detail and "热度 " in detail

@@ -18,6 +18,7 @@ from yuqing.collect.importer import import_bytes
 from yuqing.collect.intake import Intake
 from yuqing.collect.schema import METRICS, ItemIn, describe
 from yuqing.judge import queries as judge_queries
+from yuqing.judge.taxonomy import CATEGORIES, OTHER
 from yuqing.store.base import utcnow
 from yuqing.text.times import BadTime, parse_source_time
 from yuqing.web.auth import need
@@ -49,6 +50,7 @@ def items(
     collapse: str = "",
     scheme: str = "",
     sentiment: str = "",
+    category: str = "",
     who: Principal = Depends(need(Permission.ITEMS_READ)),
 ) -> HTMLResponse:
     settings = request.app.state.settings
@@ -65,6 +67,7 @@ def items(
             collapse=collapse == "on",
             scheme_id=int(scheme) if scheme.isdigit() else None,
             sentiment=sentiment if sentiment in ("negative", "neutral", "positive") else None,
+            category=category or None,
         )
         try:
             rows, next_cursor = queries.find_items(session, f, settings.page_size)
@@ -73,6 +76,8 @@ def items(
         copies = queries.copy_counts(session, [i.id for i in rows])
         matches = judge_queries.matches_of(session, [i.id for i in rows])
         sentiments = judge_queries.sentiments_of(session, [i.id for i in rows])
+        tags = judge_queries.tags_of(session, [i.id for i in rows])
+        heats = {i.id: queries.heat_of(i) for i in rows}
         schemes = judge_queries.scheme_names(session)
     context = {
         "items": rows,
@@ -91,6 +96,10 @@ def items(
         "scheme": scheme,
         "sentiments": sentiments,
         "sentiment": sentiment,
+        "tags": tags,
+        "heats": heats,
+        "category": category,
+        "categories": [*CATEGORIES, OTHER],
         "collapse": collapse == "on",
     }
     partial = (
@@ -110,6 +119,8 @@ def item_detail(
             raise HTTPException(404)
         series = queries.metric_series(session, item_id)
         feeling = judge_queries.sentiments_of(session, [item_id]).get(item_id)
+        item_tags = judge_queries.tags_of(session, [item_id]).get(item_id)
+        item_heat = queries.heat_of(item)
         matches = judge_queries.matches_of(session, [item_id]).get(item_id, [])
     tz = request.app.state.settings.tz
     lang = language(request)
@@ -123,7 +134,15 @@ def item_detail(
     return render(
         request,
         "item.html",
-        {"item": item, "series": series, "chart": chart, "feeling": feeling, "matches": matches},
+        {
+            "item": item,
+            "series": series,
+            "chart": chart,
+            "feeling": feeling,
+            "matches": matches,
+            "tags": item_tags,
+            "heat": item_heat,
+        },
     )
 
 

@@ -13,8 +13,9 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from yuqing.collect.tables import Item, ItemMetric, Source
+from yuqing.judge.heat import HeatInput, heat
 from yuqing.judge.matcher import MatchInput
-from yuqing.judge.queries import items_matching, items_with_sentiment
+from yuqing.judge.queries import items_in_category, items_matching, items_with_sentiment
 from yuqing.store import search
 
 
@@ -32,6 +33,7 @@ class ItemFilter:
     collapse: bool = False  # one item per story (相似文章合并)
     scheme_id: int | None = None  # only items matching this monitoring scheme
     sentiment: str | None = None  # only items of this sentiment
+    category: str | None = None  # only items of this category
 
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -61,6 +63,8 @@ def _statement(f: ItemFilter, dialect: str) -> Select[tuple[Item]]:
         stmt = stmt.where(Item.id.in_(items_matching(f.scheme_id)))
     if f.sentiment:
         stmt = stmt.where(Item.id.in_(items_with_sentiment(f.sentiment)))
+    if f.category:
+        stmt = stmt.where(Item.id.in_(items_in_category(f.category)))
     if f.since is not None:
         stmt = stmt.where(Item.sort_at >= f.since)
     if f.until is not None:
@@ -144,3 +148,18 @@ def texts_by_id(session: Session, item_ids: list[int]) -> dict[int, str]:
         ):
             out[i] = f"{title} {text}"
     return out
+
+
+def heat_of(item: Item) -> float:
+    """The item's heat now (see yuqing/judge/heat.py), from its latest engagement and source."""
+    return heat(
+        HeatInput(
+            item.reads,
+            item.comments,
+            item.reposts,
+            item.likes,
+            item.author_followers,
+            item.author_verified,
+            item.source.media_tier,
+        )
+    )

@@ -11,6 +11,7 @@ import threading
 import weakref
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import func, insert, select
@@ -19,7 +20,8 @@ from sqlalchemy.orm import Session
 from yuqing.judge.matcher import MatchInput, SchemeSet
 from yuqing.judge.schemes import Node, from_lists, parse
 from yuqing.judge.sentiment import default_model
-from yuqing.judge.tables import ItemMatch, ItemSentiment, Scheme
+from yuqing.judge.tables import ItemMatch, ItemSentiment, ItemTags, Scheme
+from yuqing.judge.taxonomy import Tagger
 from yuqing.store.base import utcnow
 
 
@@ -40,6 +42,11 @@ _cache: weakref.WeakKeyDictionary[Any, tuple[tuple[Any, ...], SchemeSet]] = (
 )
 _lock = threading.Lock()
 log = logging.getLogger("yuqing.judge")
+
+
+@lru_cache(maxsize=1)
+def default_tagger() -> Tagger:
+    return Tagger()
 
 
 def scheme_set(session: Session) -> SchemeSet:
@@ -84,6 +91,20 @@ def judge_items(session: Session, batch: list[ToJudge], now: datetime | None = N
                 for b, p in zip(batch, predictions, strict=True)
             ],
         )
+    tagger = default_tagger()
+    session.execute(
+        insert(ItemTags),
+        [
+            {
+                "item_id": b.item_id,
+                "category": t.category,
+                "category_terms": list(t.category_terms),
+                "flags": list(t.flags),
+            }
+            for b in batch
+            for t in [tagger.tag(f"{b.item.title} {b.item.text}")]
+        ],
+    )
     schemes = scheme_set(session)
     if not schemes.schemes:
         return 0

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from yuqing.judge.tables import ItemMatch, ItemSentiment, Scheme
+from yuqing.judge.tables import ItemMatch, ItemSentiment, ItemTags, Scheme
 
 
 @dataclass(frozen=True)
@@ -68,3 +68,24 @@ def sentiments_of(session: Session, item_ids: list[int]) -> dict[int, SentimentV
 
 def items_with_sentiment(label: str) -> Select[tuple[int]]:
     return select(ItemSentiment.item_id).where(ItemSentiment.label == label)
+
+
+@dataclass(frozen=True)
+class TagsView:
+    category: str
+    category_terms: tuple[str, ...]
+    flags: tuple[str, ...]
+
+
+def tags_of(session: Session, item_ids: list[int]) -> dict[int, TagsView]:
+    if not item_ids:
+        return {}
+    rows = session.execute(select(ItemTags).where(ItemTags.item_id.in_(item_ids))).scalars()
+    return {
+        r.item_id: TagsView(r.category, tuple(r.category_terms or []), tuple(r.flags or []))
+        for r in rows
+    }
+
+
+def items_in_category(category: str) -> Select[tuple[int]]:
+    return select(ItemTags.item_id).where(ItemTags.category == category)

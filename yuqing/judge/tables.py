@@ -60,3 +60,16 @@ class ItemSentiment(Base):
     model_label: Mapped[str] = mapped_column(String(16))  # what the model said
     corrected_by: Mapped[str | None] = mapped_column(String(64))
     corrected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ItemTags(Base):
+    """An item's category and risk flags by the configurable rules, and the deciding terms."""
+
+    __tablename__ = "item_tags"
+    __table_args__ = (Index("ix_item_tags_category", "category"),)
+    item_id: Mapped[int] = mapped_column(
+        ITEM_ID, ForeignKey("item.id", ondelete="CASCADE"), primary_key=True
+    )
+    category: Mapped[str] = mapped_column(String(32))
+    category_terms: Mapped[list[str]] = mapped_column(JSONDoc, default=list)
+    flags: Mapped[list[str]] = mapped_column(JSONDoc, default=list)
