@@ -23,6 +23,7 @@ from yuqing.collect import pages as collect_pages
 from yuqing.collect import source_api, source_pages
 from yuqing.collect.runner import Collector
 from yuqing.judge import pages as judge_pages
+from yuqing.judge.heat import weights_from
 from yuqing.settings import Settings
 from yuqing.store.db import Database
 from yuqing.web import pages as web_pages
@@ -66,6 +67,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.state.db = database
     app.state.cookie = SessionCookie(settings.secret_key)
     app.state.templates = make_templates(settings.tz)
+    app.state.heat_weights = weights_from(settings.heat_weights)
     app.mount("/static", StaticFiles(directory=PACKAGE / "web" / "static"), name="static")
 
     for module in (

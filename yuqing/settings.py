@@ -45,6 +45,7 @@ class Settings(BaseSettings):
     page_size: int = 50
     collect: bool = True  # run the collector inside `yuqing serve`
     collect_tick_seconds: float = 5.0  # how often the collector looks for due sources
+    heat_weights: dict[str, Any] = Field(default_factory=dict)  # see yuqing/judge/heat.py
 
     @classmethod
     def settings_customise_sources(

@@ -32,3 +32,17 @@ def test_custom_taxonomy() -> None:
     tagger = Tagger({"金融": ["贷款", "理财"]}, {"fraud": ["诈骗"]})
     t = tagger.tag(normalise("理财诈骗"))
     assert (t.category, t.flags) == ("金融", ("fraud",))
+
+
+def test_weights_from_settings_are_checked() -> None:
+    import pytest
+
+    from yuqing.judge.heat import weights_from
+
+    w = weights_from({"reposts": 5, "tiers": {"central": 3}})
+    assert w.reposts == 5 and w.tiers["central"] == 3 and w.tiers["provincial"] == 1.6
+    assert heat(HeatInput(reposts=1), w) > heat(HeatInput(reposts=1))
+    with pytest.raises(ValueError, match="unknown"):
+        weights_from({"shares": 1})
+    with pytest.raises(ValueError, match="a number"):
+        weights_from({"likes": "many"})

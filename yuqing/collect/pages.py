@@ -77,7 +77,7 @@ def items(
         matches = judge_queries.matches_of(session, [i.id for i in rows])
         sentiments = judge_queries.sentiments_of(session, [i.id for i in rows])
         tags = judge_queries.tags_of(session, [i.id for i in rows])
-        heats = {i.id: queries.heat_of(i) for i in rows}
+        heats = {i.id: queries.heat_of(i, request.app.state.heat_weights) for i in rows}
         schemes = judge_queries.scheme_names(session)
     context = {
         "items": rows,
@@ -120,7 +120,7 @@ def item_detail(
         series = queries.metric_series(session, item_id)
         feeling = judge_queries.sentiments_of(session, [item_id]).get(item_id)
         item_tags = judge_queries.tags_of(session, [item_id]).get(item_id)
-        item_heat = queries.heat_of(item)
+        item_heat = queries.heat_of(item, request.app.state.heat_weights)
         matches = judge_queries.matches_of(session, [item_id]).get(item_id, [])
     tz = request.app.state.settings.tz
     lang = language(request)

@@ -13,7 +13,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from yuqing.collect.tables import Item, ItemMetric, Source
-from yuqing.judge.heat import HeatInput, heat
+from yuqing.judge.heat import HeatInput, HeatWeights, heat
 from yuqing.judge.matcher import MatchInput
 from yuqing.judge.queries import items_in_category, items_matching, items_with_sentiment
 from yuqing.store import search
@@ -150,7 +150,7 @@ def texts_by_id(session: Session, item_ids: list[int]) -> dict[int, str]:
     return out
 
 
-def heat_of(item: Item) -> float:
+def heat_of(item: Item, weights: HeatWeights | None = None) -> float:
     """The item's heat now (see yuqing/judge/heat.py), from its latest engagement and source."""
     return heat(
         HeatInput(
@@ -161,5 +161,6 @@ def heat_of(item: Item) -> float:
             item.author_followers,
             item.author_verified,
             item.source.media_tier,
-        )
+        ),
+        weights,
     )

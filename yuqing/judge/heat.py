@@ -10,7 +10,8 @@ because they carry a post to new readers and show people care; a read is cheap a
 counted generously by platforms. The author's audience matters (a post by an account with a
 million followers will be seen) but less than what actually happened. The tier factor reflects
 that the plans treat mainstream and central media coverage as escalation in itself.
-All weights are configurable (`YUQING_HEAT_WEIGHTS`, JSON); the defaults are below.
+All weights are configurable per installation: `heat_weights` in var/settings.json or
+`YUQING_HEAT_WEIGHTS` as JSON (e.g. {"reposts": 5, "tiers": {"central": 3}}); defaults below.
 """
 
 from __future__ import annotations
@@ -59,3 +60,18 @@ def heat(x: HeatInput, w: HeatWeights | None = None) -> float:
     reach = (x.followers or 0) * (w.verified_bonus if x.verified else 1.0)
     base = math.log1p(engagement(x, w)) + w.reach * math.log1p(reach)
     return round(10 * base * w.tiers.get(x.media_tier or "", 1.0), 1)
+
+
+def weights_from(settings: dict[str, object]) -> HeatWeights:
+    """HeatWeights from a settings mapping; a wrong key or value is refused with its name."""
+    known = set(HeatWeights.__dataclass_fields__)
+    unknown = sorted(set(settings) - known)
+    if unknown:
+        raise ValueError(f"heat_weights: unknown {unknown}; known: {sorted(known)}")
+    values = dict(settings)
+    if "tiers" in values:
+        values["tiers"] = {**TIER_FACTORS, **dict(values["tiers"])}  # type: ignore[arg-type]
+    for name, value in values.items():
+        if name != "tiers" and not isinstance(value, int | float):
+            raise ValueError(f"heat_weights.{name}: a number is needed, not {value!r}")
+    return HeatWeights(**values)  # type: ignore[arg-type]
