@@ -93,6 +93,7 @@ def test_bad_configuration_is_refused_with_the_field(client: TestClient, db: Dat
         },
     )
     assert r.status_code == 400 and "CSS selector" in r.text
+    assert 'value="http://x.example/"' in r.text and 'value="a[["' in r.text  # kept as typed
     r = client.post(
         "/sources/new",
         data={**COMMON, "csrf_token": csrf, "key": "api", "kind": "api", "cfg_json": "{not json"},

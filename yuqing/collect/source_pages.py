@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -80,7 +81,7 @@ def form_from(form: FormData) -> sources.SourceForm:
 
 def _form_page(
     request: Request,
-    values: sources.SourceForm | None,
+    values: sources.SourceForm | SimpleNamespace | None,
     source_id: int | None,
     error: str | None = None,
 ) -> HTMLResponse:
@@ -120,18 +121,7 @@ def new_source(
 async def create_source(
     request: Request, who: Principal = Depends(need(Permission.SOURCES_MANAGE))
 ) -> Response:
-    form = await request.form()
-
-    def work() -> Response:
-        try:
-            values = form_from(form)
-            with request.app.state.db.write() as session:
-                source = sources.create_source(session, values, who.actor)
-        except sources.SourceError as exc:
-            return _form_page(request, None, None, str(exc))
-        return RedirectResponse(f"/sources/{source.id}", status_code=303)
-
-    return await run_in_threadpool(work)
+    return await _save(request, who, None)
 
 
 @router.get("/sources/{source_id}")
@@ -172,18 +162,55 @@ def edit_source(
 async def update_source(
     request: Request, source_id: int, who: Principal = Depends(need(Permission.SOURCES_MANAGE))
 ) -> Response:
+    return await _save(request, who, source_id)
+
+
+async def _save(request: Request, who: Principal, source_id: int | None) -> Response:
+    """Create (no id) or change a source; on a mistake the form comes back as it was typed."""
     form = await request.form()
 
     def work() -> Response:
         try:
             values = form_from(form)
             with request.app.state.db.write() as session:
-                sources.update_source(session, source_id, values, who.actor)
+                if source_id is None:
+                    saved = sources.create_source(session, values, who.actor).id
+                else:
+                    saved = sources.update_source(session, source_id, values, who.actor).id
         except sources.SourceError as exc:
-            return _form_page(request, None, source_id, str(exc))
-        return RedirectResponse(f"/sources/{source_id}", status_code=303)
+            return _form_page(request, _as_typed(form), source_id, str(exc))
+        return RedirectResponse(f"/sources/{saved}", status_code=303)
 
     return await run_in_threadpool(work)
+
+
+def _as_typed(form: FormData) -> SimpleNamespace:
+    """The submitted form in the shape the template reads, even where it does not validate."""
+    kind = _text(form, "kind")
+    try:
+        config = _config(form, kind)
+    except (sources.SourceError, ValueError):
+        config = {}
+    minutes = _text(form, "interval_minutes")
+    try:
+        interval = int(float(minutes) * 60) if minutes else 600
+    except ValueError:
+        interval = 600
+    return SimpleNamespace(
+        key=_text(form, "key"),
+        name=_text(form, "name"),
+        kind=kind,
+        config=config,
+        media_tier=_text(form, "media_tier") or None,
+        region=_text(form, "region"),
+        mainstream=form.get("mainstream") == "on",
+        enabled=form.get("enabled") == "on",
+        respect_robots=form.get("respect_robots") == "on",
+        allow_private=form.get("allow_private") == "on",
+        interval_seconds=interval,
+        jitter_seconds=_text(form, "jitter_seconds") or 60,
+        silent_hours=_text(form, "silent_hours") or None,
+    )
 
 
 @router.post("/sources/{source_id}/{action}")

@@ -104,19 +104,7 @@ def new_scheme(
 async def create_scheme(
     request: Request, who: Principal = Depends(need(Permission.SCHEMES_MANAGE))
 ) -> Response:
-    form = await request.form()
-
-    def work() -> Response:
-        try:
-            values = _form(form)
-            with request.app.state.db.write() as session:
-                scheme_id = admin.create_scheme(session, values, who.actor).id
-        except admin.SchemeInvalid as exc:
-            return _form_page(request, _values(form), None, exc)
-        rematch(request.app.state.db, scheme_id)
-        return RedirectResponse(f"/items?scheme={scheme_id}", status_code=303)
-
-    return await run_in_threadpool(work)
+    return await _save(request, who, None)
 
 
 @router.get("/schemes/{scheme_id}")
@@ -135,17 +123,25 @@ def edit_scheme(
 async def update_scheme(
     request: Request, scheme_id: int, who: Principal = Depends(need(Permission.SCHEMES_MANAGE))
 ) -> Response:
+    return await _save(request, who, scheme_id)
+
+
+async def _save(request: Request, who: Principal, scheme_id: int | None) -> Response:
+    """Create (no id) or change a scheme, match it against recent items, show its matches."""
     form = await request.form()
 
     def work() -> Response:
         try:
             values = _form(form)
             with request.app.state.db.write() as session:
-                admin.update_scheme(session, scheme_id, values, who.actor)
+                if scheme_id is None:
+                    saved = admin.create_scheme(session, values, who.actor).id
+                else:
+                    saved = admin.update_scheme(session, scheme_id, values, who.actor).id
         except admin.SchemeInvalid as exc:
             return _form_page(request, _values(form), scheme_id, exc)
-        rematch(request.app.state.db, scheme_id)
-        return RedirectResponse(f"/items?scheme={scheme_id}", status_code=303)
+        rematch(request.app.state.db, saved)
+        return RedirectResponse(f"/items?scheme={saved}", status_code=303)
 
     return await run_in_threadpool(work)
 
