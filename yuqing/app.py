@@ -22,10 +22,16 @@ from yuqing.collect import api as collect_api
 from yuqing.collect import pages as collect_pages
 from yuqing.collect import source_api, source_pages
 from yuqing.collect.runner import Collector
+from yuqing.events import api as events_api
+from yuqing.events import pages as events_pages
+from yuqing.events.stage import run_until_idle
 from yuqing.judge import pages as judge_pages
 from yuqing.judge.heat import weights_from
+from yuqing.plan import pages as plan_pages
+from yuqing.replay import pages as drill_pages
 from yuqing.settings import Settings
 from yuqing.store.db import Database
+from yuqing.warn import pages as warn_pages
 from yuqing.web import pages as web_pages
 from yuqing.web.auth import CsrfFailed, Forbidden, MustChangePassword, NotAuthenticated, is_api
 from yuqing.web.limits import BodyLimit
@@ -46,7 +52,13 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         collector = (
-            Collector(database, tick=settings.collect_tick_seconds) if settings.collect else None
+            Collector(
+                database,
+                tick=settings.collect_tick_seconds,
+                after=[lambda: run_until_idle(database)],
+            )
+            if settings.collect
+            else None
         )
         if collector:
             collector.start()
@@ -80,6 +92,11 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         source_api,
         judge_pages,
         audit_pages,
+        events_pages,
+        events_api,
+        warn_pages,
+        plan_pages,
+        drill_pages,
     ):
         app.include_router(module.router)
 

@@ -16,6 +16,7 @@ from yuqing.cli_support import database as _database
 from yuqing.cli_support import fail as _fail
 from yuqing.collect.cli import collect, source_app, worker
 from yuqing.judge.cli import classify, model_app
+from yuqing.plan.cli import plan_app, replay
 from yuqing.settings import Settings, get_settings, write_initial_settings
 
 app = typer.Typer(
@@ -32,6 +33,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(audit_app, name="audit")
 app.add_typer(token_app, name="token")
 app.add_typer(source_app, name="source")
+app.add_typer(plan_app, name="plan")
+app.command()(replay)
 
 DEFAULT_DEPARTMENT = "舆情办公室"
 
@@ -175,6 +178,10 @@ def import_(
         for line in report.lines():
             typer.secho(line, fg=typer.colors.YELLOW, err=True)
         refused = refused or bool(report.errors)
+    from yuqing.events.stage import run_until_idle
+
+    placed = run_until_idle(db)
+    typer.echo(f"events stage: {placed} items read")
     if refused:
         raise typer.Exit(2)
 

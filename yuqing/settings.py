@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     collect: bool = True  # run the collector inside `yuqing serve`
     collect_tick_seconds: float = 5.0  # how often the collector looks for due sources
     heat_weights: dict[str, Any] = Field(default_factory=dict)  # see yuqing/judge/heat.py
+    shared_data: Path = Path("../shared/data")  # recorded streams offered for drills
 
     @classmethod
     def settings_customise_sources(

@@ -22,6 +22,10 @@ PARAMS = {
     "scheme_id": "999999",
     "action": "disable",
     "code": "en",
+    "event_id": "999999",
+    "warning_id": "999999",
+    "version_id": "999999",
+    "drill_id": "999999",
 }
 
 

@@ -20,6 +20,13 @@ class Permission(StrEnum):
     USERS_MANAGE = "users.manage"
     TOKENS_MANAGE = "tokens.manage"
     AUDIT_READ = "audit.read"
+    EVENTS_READ = "events.read"
+    EVENTS_MANAGE = "events.manage"  # merge, split, move items, edit title and keywords
+    EVENTS_GRADE = "events.grade"  # set or lift a level by hand, with a reason
+    WARNINGS_LIFT = "warnings.lift"  # further limited by the plan's lift_role
+    PLANS_READ = "plans.read"
+    PLANS_MANAGE = "plans.manage"
+    DRILLS_RUN = "drills.run"
 
 
 ROLES = ("admin", "office", "monitor", "handler", "approver", "viewer")
@@ -28,15 +35,49 @@ _P = Permission
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     "admin": frozenset(Permission),
     "office": frozenset(
-        {_P.ACCOUNT, _P.ITEMS_READ, _P.ITEMS_IMPORT, _P.ITEMS_JUDGE, _P.SOURCES_READ, _P.AUDIT_READ}
+        {
+            _P.ACCOUNT,
+            _P.ITEMS_READ,
+            _P.ITEMS_IMPORT,
+            _P.ITEMS_JUDGE,
+            _P.SOURCES_READ,
+            _P.AUDIT_READ,
+            _P.EVENTS_READ,
+            _P.EVENTS_MANAGE,
+            _P.EVENTS_GRADE,
+            _P.WARNINGS_LIFT,
+            _P.PLANS_READ,
+            _P.DRILLS_RUN,
+        }
     ),
     "monitor": frozenset(
-        {_P.ACCOUNT, _P.ITEMS_READ, _P.ITEMS_IMPORT, _P.ITEMS_JUDGE, _P.SOURCES_READ}
+        {
+            _P.ACCOUNT,
+            _P.ITEMS_READ,
+            _P.ITEMS_IMPORT,
+            _P.ITEMS_JUDGE,
+            _P.SOURCES_READ,
+            _P.EVENTS_READ,
+            _P.EVENTS_MANAGE,
+            _P.PLANS_READ,
+        }
     ),
     # A department handler sees only its own department's work, never the whole feed.
     "handler": frozenset({_P.ACCOUNT}),
-    "approver": frozenset({_P.ACCOUNT, _P.ITEMS_READ, _P.SOURCES_READ}),
-    "viewer": frozenset({_P.ACCOUNT, _P.ITEMS_READ, _P.SOURCES_READ}),
+    "approver": frozenset(
+        {
+            _P.ACCOUNT,
+            _P.ITEMS_READ,
+            _P.SOURCES_READ,
+            _P.EVENTS_READ,
+            _P.EVENTS_GRADE,
+            _P.WARNINGS_LIFT,
+            _P.PLANS_READ,
+        }
+    ),
+    "viewer": frozenset(
+        {_P.ACCOUNT, _P.ITEMS_READ, _P.SOURCES_READ, _P.EVENTS_READ, _P.PLANS_READ}
+    ),
 }
 
 

@@ -160,14 +160,19 @@ def collect(
 
 
 def worker() -> None:
-    """Run the collector until interrupted (for a separate process beside `yuqing serve`)."""
+    """Run the collector and the later stages (events, grading, warnings) until interrupted,
+    for a separate process beside `yuqing serve`."""
     import logging
     import signal
 
     from yuqing.collect.runner import Collector
+    from yuqing.events.stage import run_until_idle
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    collector = Collector(_database(), tick=get_settings().collect_tick_seconds)
+    db = _database()
+    collector = Collector(
+        db, tick=get_settings().collect_tick_seconds, after=[lambda: run_until_idle(db)]
+    )
     signal.signal(signal.SIGTERM, lambda *_: collector.stop_event.set())
     collector.start()
     typer.echo("collector running; Ctrl-C to stop")

@@ -14,9 +14,10 @@ import weakref
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from rensa import RMinHash, RMinHashLSH
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from yuqing.collect.tables import Item
@@ -40,8 +41,13 @@ _DECORATION = re.compile(
 _PUNCTUATION = re.compile(r"[\W_]+")
 
 
+def undecorated(norm: str) -> str:
+    """The text without repost chains, mentions, hashtags, emoticon codes and links."""
+    return _DECORATION.sub(" ", norm)
+
+
 def content(norm: str) -> str:
-    return _PUNCTUATION.sub("", _DECORATION.sub(" ", norm))
+    return _PUNCTUATION.sub("", undecorated(norm))
 
 
 def _grams(text: str) -> set[str]:
@@ -181,6 +187,28 @@ class NewItem:
     content_hash: str
 
 
+def _first_stories(
+    session: Session, column: Any, values: list[str], before: int, dialect: str
+) -> dict[str, int]:
+    """For each value, the story of the oldest stored item having it (one query per index: an
+    OR of the two would scan the table; only the oldest per value, however many copies)."""
+    if not values:
+        return {}
+    firsts = session.execute(
+        select(column, func.min(Item.id))
+        .where(one_of(column, values, dialect), Item.id < before)
+        .group_by(column)
+    ).all()
+    if not firsts:
+        return {}
+    stories = dict(
+        session.execute(  # type: ignore[arg-type]
+            select(Item.id, Item.story_id).where(Item.id.in_([i for _, i in firsts]))
+        ).all()
+    )
+    return {value: stories.get(i) or i for value, i in firsts}
+
+
 def assign_stories(
     session: Session, index: NearDupIndex, batch: list[NewItem], now: datetime
 ) -> dict[int, int]:
@@ -193,24 +221,10 @@ def assign_stories(
         return {}
     dialect = session.get_bind().dialect.name
     first_new = min(b.id for b in batch)
-    by_url: dict[str, int] = {}
-    by_hash: dict[str, int] = {}
     urls = sorted({b.canonical_url for b in batch if b.canonical_url})
     hashes = sorted({b.content_hash for b in batch})
-    found: dict[int, tuple[int | None, str | None, str]] = {}
-    columns = (Item.id, Item.story_id, Item.canonical_url, Item.content_hash)
-    for column, values in ((Item.content_hash, hashes), (Item.canonical_url, urls)):
-        if values:  # one query per index: an OR of the two would scan the table
-            for r in session.execute(
-                select(*columns).where(one_of(column, values, dialect), Item.id < first_new)
-            ):
-                found[r.id] = (r.story_id, r.canonical_url, r.content_hash)
-    for item_id in sorted(found, reverse=True):  # the oldest is written last and wins
-        story_id, url, digest = found[item_id]
-        story = story_id or item_id
-        if url:
-            by_url[url] = story
-        by_hash[digest] = story
+    by_hash = _first_stories(session, Item.content_hash, hashes, first_new, dialect)
+    by_url = _first_stories(session, Item.canonical_url, urls, first_new, dialect)
     stories: dict[int, int] = {}
     for b in sorted(batch, key=lambda x: x.id):
         story = (by_url.get(b.canonical_url) if b.canonical_url else None) or by_hash.get(

@@ -7,7 +7,7 @@ something new was observed, and never rewrites what was stored.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -127,9 +127,17 @@ class Intake:
     """Stores batches for one caller; remembers source ids across batches."""
 
     def __init__(
-        self, db: Database, actor: Actor, default_source: str, source_kind: str, label: str
+        self,
+        db: Database,
+        actor: Actor,
+        default_source: str,
+        source_kind: str,
+        label: str,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
+        """`clock`: the time items are collected at (a replay's simulated clock)."""
         self.db = db
+        self.clock = clock
         self.label = label
         self.actor = actor
         self.default_source = default_source
@@ -162,7 +170,7 @@ class Intake:
         self, session: Session, items: Sequence[tuple[int, ItemIn]], index: NearDupIndex
     ) -> IngestResult:
         result = IngestResult()
-        now = utcnow()
+        now = self.clock()
         latest: dict[tuple[int, str], _Prepared] = {}
         observations: list[tuple[tuple[int, str], _Prepared]] = []
         implicit: dict[tuple[int, str], _Prepared] = {}

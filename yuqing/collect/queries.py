@@ -164,3 +164,151 @@ def heat_of(item: Item, weights: HeatWeights | None = None) -> float:
         ),
         weights,
     )
+
+
+@dataclass(frozen=True)
+class StoredItem:
+    """A stored item as later stages read it (events, reports): plain data, no session."""
+
+    id: int
+    source_id: int
+    source_key: str
+    source_kind: str
+    external_id: str
+    reply_to: str | None
+    story_id: int | None
+    sort_at: datetime
+    collected_at: datetime
+    text: str  # normalised title and text
+    author: str | None
+    followers: int
+    author_kind: str | None
+    mainstream: bool
+    media_tier: str | None
+    engagement: tuple[int, int, int, int]
+
+    @property
+    def key(self) -> str:
+        return f"{self.source_id}:{self.external_id}"
+
+    @property
+    def reply_key(self) -> str | None:
+        return f"{self.source_id}:{self.reply_to}" if self.reply_to else None
+
+
+_STORED = (
+    Item.id,
+    Item.source_id,
+    Source.key,
+    Source.kind,
+    Item.external_id,
+    Item.reply_to,
+    Item.story_id,
+    Item.sort_at,
+    Item.collected_at,
+    Item.norm_title,
+    Item.norm_text,
+    Item.author_name,
+    Item.author_followers,
+    Item.author_kind,
+    Source.mainstream,
+    Source.media_tier,
+    Item.reads,
+    Item.comments,
+    Item.reposts,
+    Item.likes,
+)
+
+
+def _stored(r: object) -> StoredItem:
+    return StoredItem(
+        r.id,  # type: ignore[attr-defined]
+        r.source_id,  # type: ignore[attr-defined]
+        r.key,  # type: ignore[attr-defined]
+        r.kind,  # type: ignore[attr-defined]
+        r.external_id,  # type: ignore[attr-defined]
+        r.reply_to,  # type: ignore[attr-defined]
+        r.story_id,  # type: ignore[attr-defined]
+        r.sort_at,  # type: ignore[attr-defined]
+        r.collected_at,  # type: ignore[attr-defined]
+        f"{r.norm_title} {r.norm_text}".strip(),  # type: ignore[attr-defined]
+        r.author_name,  # type: ignore[attr-defined]
+        r.author_followers or 0,  # type: ignore[attr-defined]
+        r.author_kind,  # type: ignore[attr-defined]
+        bool(r.mainstream),  # type: ignore[attr-defined]
+        r.media_tier,  # type: ignore[attr-defined]
+        (r.reads, r.comments, r.reposts, r.likes),  # type: ignore[attr-defined]
+    )
+
+
+def items_after(session: Session, after_id: int, limit: int, drill: bool) -> list[StoredItem]:
+    """Items stored after `after_id`, oldest first; drill sources and real ones never mix."""
+    kind = Source.kind == "drill"
+    rows = session.execute(
+        select(*_STORED)
+        .join(Source, Source.id == Item.source_id)
+        .where(Item.id > after_id, kind if drill else ~kind)
+        .order_by(Item.id)
+        .limit(limit)
+    ).all()
+    return [_stored(r) for r in rows]
+
+
+def items_by_id(session: Session, item_ids: list[int]) -> list[StoredItem]:
+    out: list[StoredItem] = []
+    for start in range(0, len(item_ids), 500):
+        chunk = item_ids[start : start + 500]
+        rows = session.execute(
+            select(*_STORED).join(Source, Source.id == Item.source_id).where(Item.id.in_(chunk))
+        ).all()
+        out.extend(_stored(r) for r in rows)
+    return sorted(out, key=lambda s: s.id)
+
+
+def engagement_after(
+    session: Session, after_id: int, limit: int
+) -> list[tuple[int, int, tuple[int, int, int, int]]]:
+    """(observation id, item id, engagement) of observations stored after `after_id`."""
+    rows = session.execute(
+        select(
+            ItemMetric.id,
+            ItemMetric.item_id,
+            ItemMetric.reads,
+            ItemMetric.comments,
+            ItemMetric.reposts,
+            ItemMetric.likes,
+        )
+        .where(ItemMetric.id > after_id)
+        .order_by(ItemMetric.id)
+        .limit(limit)
+    ).all()
+    return [(r[0], r[1], (r[2], r[3], r[4], r[5])) for r in rows]
+
+
+def last_ids(session: Session) -> tuple[int, int]:
+    """The newest item and engagement observation ids (where a new stage starts reading)."""
+    return (
+        session.execute(select(func.max(Item.id))).scalar() or 0,
+        session.execute(select(func.max(ItemMetric.id))).scalar() or 0,
+    )
+
+
+def external_ids(session: Session, item_ids: list[int]) -> dict[int, str]:
+    out: dict[int, str] = {}
+    for start in range(0, len(item_ids), 500):
+        chunk = item_ids[start : start + 500]
+        for i, external in session.execute(
+            select(Item.id, Item.external_id).where(Item.id.in_(chunk))
+        ):
+            out[i] = external
+    return out
+
+
+def item_with_key(session: Session, key: str) -> int | None:
+    """The id of the item a "source_id:external_id" key names, if stored."""
+    source, _, external = key.partition(":")
+    if not source.isdigit():
+        return None
+    return session.execute(
+        select(Item.id).where(Item.external_id == external, Item.source_id == int(source))
+    ).scalar()

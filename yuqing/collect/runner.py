@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -224,8 +225,16 @@ def collect_once(
 class Collector:
     """The background loop inside `yuqing serve` or `yuqing worker`."""
 
-    def __init__(self, db: Database, tick: float = 5.0, workers: int = 4) -> None:
+    def __init__(
+        self,
+        db: Database,
+        tick: float = 5.0,
+        workers: int = 4,
+        after: list[Callable[[], object]] | None = None,
+    ) -> None:
+        """`after`: later pipeline stages to run after each collection tick (events …)."""
         self.db = db
+        self.after = after or []
         self.tick = tick
         self.workers = workers
         self.stop_event = threading.Event()
@@ -247,6 +256,11 @@ class Collector:
                         log.info("%s", result.summary())
                 except Exception:  # the database may be briefly away; try again next tick
                     log.exception("collector tick failed")
+                for stage in self.after:
+                    try:
+                        stage()
+                    except Exception:
+                        log.exception("pipeline stage failed; it retries next tick")
                 self.stop_event.wait(self.tick)
         finally:
             fetcher.close()

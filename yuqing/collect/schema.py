@@ -60,7 +60,9 @@ Count = Annotated[
 class AuthorIn(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
     name: _short(200) = None
-    followers: Annotated[int | None, BeforeValidator(_blank_none), Field(ge=0, le=MAX_COUNT)] = None
+    followers: Annotated[
+        Annotated[int, Field(ge=0, le=MAX_COUNT)] | None, BeforeValidator(_blank_none)
+    ] = None
     verified: Annotated[bool | None, BeforeValidator(_blank_none)] = None
     kind: Annotated[Literal[AUTHOR_KINDS] | None, BeforeValidator(_blank_none)] = None  # type: ignore[valid-type]
 

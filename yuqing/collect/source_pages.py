@@ -20,30 +20,26 @@ from yuqing.collect.health import recent_runs, source_health
 from yuqing.collect.runner import run_source
 from yuqing.store.base import utcnow
 from yuqing.web.auth import need
+from yuqing.web.forms import form_text
 from yuqing.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
 
-def _text(form: FormData, name: str) -> str:
-    value = form.get(name)
-    return value.strip() if isinstance(value, str) else ""
-
-
 def _config(form: FormData, kind: str) -> dict[str, Any]:
     if kind == "rss":
-        if _text(form, "cfg_rsshub") or _text(form, "cfg_route"):
-            return {"rsshub": _text(form, "cfg_rsshub"), "route": _text(form, "cfg_route")}
-        return {"url": _text(form, "cfg_url")}
+        if form_text(form, "cfg_rsshub") or form_text(form, "cfg_route"):
+            return {"rsshub": form_text(form, "cfg_rsshub"), "route": form_text(form, "cfg_route")}
+        return {"url": form_text(form, "cfg_url")}
     if kind == "web":
         return {
-            "url": _text(form, "cfg_url"),
-            "link_selector": _text(form, "cfg_link_selector") or "a",
+            "url": form_text(form, "cfg_url"),
+            "link_selector": form_text(form, "cfg_link_selector") or "a",
             "same_host": form.get("cfg_same_host") == "on",
-            "max_articles": int(_text(form, "cfg_max_articles") or 20),
+            "max_articles": int(form_text(form, "cfg_max_articles") or 20),
         }
     if kind == "api":
-        raw = _text(form, "cfg_json") or "{}"
+        raw = form_text(form, "cfg_json") or "{}"
         try:
             value = json.loads(raw)
         except json.JSONDecodeError as exc:
@@ -55,23 +51,25 @@ def _config(form: FormData, kind: str) -> dict[str, Any]:
 
 
 def form_from(form: FormData) -> sources.SourceForm:
-    kind = _text(form, "kind")
-    minutes = _text(form, "interval_minutes")
+    kind = form_text(form, "kind")
+    minutes = form_text(form, "interval_minutes")
     try:
         return sources.SourceForm(
-            key=_text(form, "key"),
-            name=_text(form, "name") or _text(form, "key"),
+            key=form_text(form, "key"),
+            name=form_text(form, "name") or form_text(form, "key"),
             kind=kind,
             config=_config(form, kind),
-            media_tier=_text(form, "media_tier") or None,
+            media_tier=form_text(form, "media_tier") or None,
             mainstream=form.get("mainstream") == "on",
-            region=_text(form, "region") or None,
+            region=form_text(form, "region") or None,
             enabled=form.get("enabled") == "on",
             interval_seconds=int(float(minutes) * 60) if minutes else 600,
-            jitter_seconds=int(_text(form, "jitter_seconds") or 60),
+            jitter_seconds=int(form_text(form, "jitter_seconds") or 60),
             allow_private=form.get("allow_private") == "on",
             respect_robots=form.get("respect_robots") == "on",
-            silent_hours=int(_text(form, "silent_hours")) if _text(form, "silent_hours") else None,
+            silent_hours=int(form_text(form, "silent_hours"))
+            if form_text(form, "silent_hours")
+            else None,
         )
     except ValidationError as exc:
         raise sources.SourceError(sources.parse_form_errors(exc)) from exc
@@ -186,30 +184,30 @@ async def _save(request: Request, who: Principal, source_id: int | None) -> Resp
 
 def _as_typed(form: FormData) -> SimpleNamespace:
     """The submitted form in the shape the template reads, even where it does not validate."""
-    kind = _text(form, "kind")
+    kind = form_text(form, "kind")
     try:
         config = _config(form, kind)
     except (sources.SourceError, ValueError):
         config = {}
-    minutes = _text(form, "interval_minutes")
+    minutes = form_text(form, "interval_minutes")
     try:
         interval = int(float(minutes) * 60) if minutes else 600
     except ValueError:
         interval = 600
     return SimpleNamespace(
-        key=_text(form, "key"),
-        name=_text(form, "name"),
+        key=form_text(form, "key"),
+        name=form_text(form, "name"),
         kind=kind,
         config=config,
-        media_tier=_text(form, "media_tier") or None,
-        region=_text(form, "region"),
+        media_tier=form_text(form, "media_tier") or None,
+        region=form_text(form, "region"),
         mainstream=form.get("mainstream") == "on",
         enabled=form.get("enabled") == "on",
         respect_robots=form.get("respect_robots") == "on",
         allow_private=form.get("allow_private") == "on",
         interval_seconds=interval,
-        jitter_seconds=_text(form, "jitter_seconds") or 60,
-        silent_hours=_text(form, "silent_hours") or None,
+        jitter_seconds=form_text(form, "jitter_seconds") or 60,
+        silent_hours=form_text(form, "silent_hours") or None,
     )
 
 

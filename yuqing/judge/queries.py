@@ -89,3 +89,51 @@ def tags_of(session: Session, item_ids: list[int]) -> dict[int, TagsView]:
 
 def items_in_category(category: str) -> Select[tuple[int]]:
     return select(ItemTags.item_id).where(ItemTags.category == category)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What judging concluded of an item, as the events stage needs it."""
+
+    negative: bool
+    flags: frozenset[str]
+    schemes: frozenset[int]  # matched and not marked irrelevant
+
+
+def verdicts(session: Session, item_ids: list[int]) -> dict[int, Verdict]:
+    labels: dict[int, str] = {}
+    flags: dict[int, list[str]] = {}
+    schemes: dict[int, set[int]] = {}
+    for start in range(0, len(item_ids), 500):
+        chunk = item_ids[start : start + 500]
+        for i, label in session.execute(
+            select(ItemSentiment.item_id, ItemSentiment.label).where(
+                ItemSentiment.item_id.in_(chunk)
+            )
+        ):
+            labels[i] = label
+        for i, f in session.execute(
+            select(ItemTags.item_id, ItemTags.flags).where(ItemTags.item_id.in_(chunk))
+        ):
+            flags[i] = f or []
+        for i, s in session.execute(
+            select(ItemMatch.item_id, ItemMatch.scheme_id).where(
+                ItemMatch.item_id.in_(chunk), ItemMatch.relevant.is_not(False)
+            )
+        ):
+            schemes.setdefault(i, set()).add(s)
+    return {
+        i: Verdict(
+            labels.get(i) == "negative",
+            frozenset(flags.get(i, ())),
+            frozenset(schemes.get(i, ())),
+        )
+        for i in item_ids
+    }
+
+
+def any_scheme(session: Session) -> bool:
+    return (
+        session.execute(select(Scheme.id).where(Scheme.enabled.is_(True)).limit(1)).first()
+        is not None
+    )

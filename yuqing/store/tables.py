@@ -3,7 +3,19 @@
 from yuqing.access import tables as access_tables
 from yuqing.audit import tables as audit_tables
 from yuqing.collect import tables as collect_tables
+from yuqing.events import tables as events_tables
 from yuqing.judge import tables as judge_tables
+from yuqing.plan import tables as plan_tables
 from yuqing.store.base import Base
+from yuqing.warn import tables as warn_tables
 
-__all__ = ["Base", "access_tables", "audit_tables", "collect_tables", "judge_tables"]
+__all__ = [
+    "Base",
+    "access_tables",
+    "audit_tables",
+    "collect_tables",
+    "events_tables",
+    "judge_tables",
+    "plan_tables",
+    "warn_tables",
+]

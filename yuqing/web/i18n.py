@@ -485,6 +485,19 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
+def _merge() -> None:
+    """Stages keep their own strings; one catalogue per language serves every page."""
+    from yuqing.events.messages import MESSAGES as EVENTS
+    from yuqing.plan.messages import MESSAGES as PLAN
+
+    for extra in (EVENTS, PLAN):
+        for lang, strings in extra.items():
+            MESSAGES[lang].update(strings)
+
+
+_merge()
+
+
 def translate(lang: str, key: str, **values: object) -> str:
     text = MESSAGES.get(lang, {}).get(key) or MESSAGES["zh-CN"].get(key, key)
     return text.format(**values) if values else text

@@ -18,14 +18,28 @@ from yuqing.access.permissions import Permission
 from yuqing.web.i18n import pick_language, translate
 
 PACKAGE = Path(__file__).resolve().parent.parent
-STAGES_WITH_PAGES = ("web", "access", "collect", "judge", "audit")
+STAGES_WITH_PAGES = (
+    "web",
+    "access",
+    "collect",
+    "judge",
+    "events",
+    "warn",
+    "plan",
+    "replay",
+    "audit",
+)
 
 NAV: list[tuple[str, str, Permission]] = [
+    ("/events", "nav.events", Permission.EVENTS_READ),
+    ("/warnings", "nav.warnings", Permission.EVENTS_READ),
     ("/items", "nav.items", Permission.ITEMS_READ),
     ("/import", "nav.import", Permission.ITEMS_IMPORT),
     ("/manual", "nav.manual", Permission.ITEMS_IMPORT),
     ("/schemes", "nav.schemes", Permission.ITEMS_READ),
     ("/sources", "nav.sources", Permission.SOURCES_READ),
+    ("/plans", "nav.plans", Permission.PLANS_READ),
+    ("/drills", "nav.drills", Permission.DRILLS_RUN),
     ("/admin/users", "nav.users", Permission.USERS_MANAGE),
     ("/admin/tokens", "nav.tokens", Permission.TOKENS_MANAGE),
     ("/audit", "nav.audit", Permission.AUDIT_READ),

@@ -1,0 +1,91 @@
+from datetime import UTC, datetime, timedelta
+from itertools import count
+
+from yuqing.events.engine import Control, EventEngine
+from yuqing.events.model import Engagement, Observation
+from yuqing.plan.loader import load_plan
+from yuqing.plan.versions import templates
+from yuqing.text.normalise import normalise
+
+T0 = datetime(2026, 11, 22, 1, tzinfo=UTC)
+PLAN = load_plan(templates()["enterprise-three-level"])
+
+
+def _engine(**kw) -> EventEngine:  # type: ignore[no-untyped-def]
+    ids = count(1)
+    return EventEngine(PLAN, lambda: next(ids), **kw)
+
+
+def _obs(i: int, text: str, minutes: float = 0, **kw) -> Observation:  # type: ignore[no-untyped-def]
+    kw.setdefault("schemes", frozenset({1}))
+    return Observation(i, f"1:{i}", T0 + timedelta(minutes=minutes), normalise(text), **kw)
+
+
+POST = "某县第一中学食堂发生食物中毒，二十多名学生送医院治疗，家长质疑学校食品安全管理"
+
+
+def test_replies_copies_and_similar_texts_join_one_event() -> None:
+    e = _engine()
+    first = e.place(_obs(1, POST))
+    assert first is not None and first.how == "new"
+    reply = e.place(_obs(2, "太可怕了", 1, reply_to="1:1", schemes=frozenset()))
+    assert reply is not None and (reply.event_id, reply.how) == (first.event_id, "reply")
+    copy = e.place(_obs(3, POST + "转", 2, story_id=1))
+    assert copy is not None and (copy.event_id, copy.how) == (first.event_id, "copy")
+    similar = e.place(_obs(4, "第一中学食堂食物中毒事件：学生送医院，家长质疑食品安全", 3))
+    assert similar is not None and similar.how == "similar" and similar.event_id == first.event_id
+    other = e.place(_obs(5, "高速公路连环追尾事故造成交通拥堵，交警正在现场处置", 4))
+    assert other is not None and other.how == "new" and other.event_id != first.event_id
+
+
+def test_unwatched_items_start_no_event_and_other_schemes_do_not_mix() -> None:
+    e = _engine()
+    assert e.place(_obs(1, POST, schemes=frozenset())) is None
+    a = e.place(_obs(2, POST, schemes=frozenset({1})))
+    b = e.place(_obs(3, POST, schemes=frozenset({2})))
+    assert a is not None and b is not None and a.event_id != b.event_id
+    watch_all = _engine(require_scheme=False)
+    assert watch_all.place(_obs(1, POST, schemes=frozenset())) is not None
+
+
+def test_metrics_grade_and_warning_follow_the_replies() -> None:
+    e = _engine()
+    e.place(_obs(1, POST, engagement=(100, 0, 0, 0)))
+    for i in range(2, 61):
+        e.place(_obs(i, f"评论{i}", i, reply_to="1:1", negative=i % 2 == 0))
+    [d] = e.evaluate(T0 + timedelta(minutes=61))
+    assert d.metrics["items"] == 60 and d.metrics["replies"] == 59
+    assert d.metrics["comments"] == 59 and d.metrics["reads"] == 100
+    assert d.metrics["negative_share"] == round(30 / 60, 3)
+    assert d.grade.level == 3 and "评论 59 ≥ 50" in d.grade.reasons
+    assert d.step is not None and d.step.action == "issued" and d.step.level == 3
+    e.engage(Engagement(1, (5000, 0, 0, 0)))
+    [d] = e.evaluate(T0 + timedelta(minutes=62))
+    assert d.grade.level == 1 and d.grade.reasons == ("阅读 5000 ≥ 3000",)
+    assert d.step is not None and d.step.action == "raised"
+    assert e.evaluate(T0 + timedelta(minutes=63)) == []  # nothing changed, nothing graded
+
+
+def test_override_holds_until_an_escalation_rule_fires() -> None:
+    e = _engine()
+    e.place(_obs(1, POST))
+    for i in range(2, 60):
+        e.place(_obs(i, f"评论{i}", i, reply_to="1:1"))
+    e.controls[1] = Control(override=2, override_reason="涉及学生安全，提级处置")
+    [d] = e.evaluate(T0 + timedelta(minutes=61))
+    assert d.grade.level == 2 and d.rule_grade.level == 3
+    assert d.grade.reasons == ("人工定级: 涉及学生安全，提级处置",)
+    e.controls[1].missed_deadlines = 1
+    [d] = e.evaluate(T0 + timedelta(minutes=62), everything=True)
+    assert d.grade.level == 1 and d.override_lifted and e.controls[1].override is None
+
+
+def test_surge_flag_and_eviction() -> None:
+    e = _engine()
+    e.place(_obs(1, POST))
+    for i in range(2, 20):
+        e.place(_obs(i, f"回复{i}", 60 + i * 0.1, reply_to="1:1"))
+    [d] = e.evaluate(T0 + timedelta(minutes=62))
+    assert "surge" in d.flags and d.metrics["growth"] == 18
+    assert e.evict(T0 + timedelta(days=4)) == [1]
+    assert not e.events and not e.by_item and not e.index

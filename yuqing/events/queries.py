@@ -1,0 +1,74 @@
+"""Reading events for pages and the API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select, func, nulls_last, select
+from sqlalchemy.orm import Session
+
+from yuqing.events.tables import Event, EventBucket, EventItem
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    drill: bool = False
+    level: int | None = None
+    graded_only: bool = False
+    min_items: int = 1
+    status: str = "open"
+
+
+def list_events(session: Session, f: EventFilter, limit: int = 100) -> list[Event]:
+    stmt: Select[tuple[Event]] = select(Event).where(
+        Event.drill.is_(f.drill), Event.status == f.status, Event.items >= f.min_items
+    )
+    if f.level is not None:
+        stmt = stmt.where(Event.level == f.level)
+    elif f.graded_only:
+        stmt = stmt.where(Event.level.is_not(None))
+    stmt = stmt.order_by(nulls_last(Event.level.asc()), Event.heat.desc(), Event.id.desc())
+    return list(session.execute(stmt.limit(limit)).scalars())
+
+
+def timeline(session: Session, event_id: int) -> list[EventBucket]:
+    return list(
+        session.execute(
+            select(EventBucket).where(EventBucket.event_id == event_id).order_by(EventBucket.start)
+        ).scalars()
+    )
+
+
+def members(session: Session, event_id: int, limit: int = 200) -> list[EventItem]:
+    """The event's items, newest first (the first item is always included)."""
+    rows = list(
+        session.execute(
+            select(EventItem)
+            .where(EventItem.event_id == event_id)
+            .order_by(EventItem.item_id.desc())
+            .limit(limit)
+        ).scalars()
+    )
+    first = session.execute(
+        select(EventItem).where(EventItem.event_id == event_id).order_by(EventItem.item_id)
+    ).scalar()
+    if first is not None and all(r.item_id != first.item_id for r in rows):
+        rows.append(first)
+    return rows
+
+
+def member_count(session: Session, event_id: int) -> int:
+    return session.execute(
+        select(func.count()).select_from(EventItem).where(EventItem.event_id == event_id)
+    ).scalar_one()
+
+
+def event_of_items(session: Session, item_ids: list[int]) -> dict[int, int]:
+    """Which event each item belongs to (for the items page)."""
+    if not item_ids:
+        return {}
+    return dict(
+        session.execute(  # type: ignore[arg-type]
+            select(EventItem.item_id, EventItem.event_id).where(EventItem.item_id.in_(item_ids))
+        ).all()
+    )

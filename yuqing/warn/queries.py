@@ -1,0 +1,37 @@
+"""Reading warnings: the active ones and an event's history."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from yuqing.warn.tables import Warning_, WarningStep
+
+
+def active_warnings(
+    session: Session, drill: bool | None = None, event_ids: list[int] | None = None
+) -> list[Warning_]:
+    stmt = select(Warning_).where(Warning_.state == "active")
+    if event_ids is not None:
+        stmt = stmt.where(Warning_.event_id.in_(event_ids))
+    if drill is not None:
+        stmt = stmt.where(Warning_.drill.is_(drill))
+    return list(
+        session.execute(stmt.order_by(Warning_.level, Warning_.updated_at.desc())).scalars()
+    )
+
+
+def active_for(session: Session, event_id: int) -> Warning_ | None:
+    return session.execute(
+        select(Warning_).where(Warning_.event_id == event_id, Warning_.state == "active")
+    ).scalar_one_or_none()
+
+
+def steps_of_event(session: Session, event_id: int) -> list[tuple[Warning_, WarningStep]]:
+    rows = session.execute(
+        select(Warning_, WarningStep)
+        .join(WarningStep, WarningStep.warning_id == Warning_.id)
+        .where(Warning_.event_id == event_id)
+        .order_by(WarningStep.at, WarningStep.id)
+    ).all()
+    return [(w, s) for w, s in rows]

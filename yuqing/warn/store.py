@@ -1,0 +1,90 @@
+"""Persisting warning steps: the warning row, its step, and the audit entry, in one transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from yuqing.audit.log import Actor, record
+from yuqing.plan.grade import level_name
+from yuqing.plan.loader import Plan
+from yuqing.warn.lifecycle import Step
+from yuqing.warn.queries import active_for
+from yuqing.warn.tables import Warning_, WarningStep
+
+
+def measures(plan: Plan | None, level: int | None) -> list[str]:
+    if plan is None or level is None or level > plan.least:
+        return []
+    return list(plan.level(level).spec.actions)
+
+
+def record_step(
+    session: Session,
+    event_id: int,
+    step: Step,
+    plan: Plan | None,
+    plan_version_id: int | None,
+    now: datetime,
+    drill: bool,
+    actor: Actor,
+    note: str | None = None,
+) -> Warning_:
+    todo = measures(plan, step.level)
+    warning = active_for(session, event_id)
+    if warning is None:
+        assert step.level is not None
+        warning = Warning_(
+            event_id=event_id,
+            drill=drill,
+            state="active",
+            level=step.level,
+            predicted=step.predicted,
+            predicted_for=step.predicted_for,
+            reasons=list(step.reasons),
+            measures=todo,
+            plan_version_id=plan_version_id,
+            issued_at=now,
+            updated_at=now,
+        )
+        session.add(warning)
+        session.flush()
+    else:
+        if step.action == "lifted":
+            warning.state, warning.lifted_at, warning.lifted_by = "lifted", now, actor.name
+        else:
+            assert step.level is not None
+            warning.level = step.level
+            warning.measures = todo
+        warning.predicted = step.predicted
+        warning.predicted_for = step.predicted_for
+        warning.reasons = list(step.reasons)
+        warning.updated_at = now
+        if plan_version_id is not None:
+            warning.plan_version_id = plan_version_id
+    session.add(
+        WarningStep(
+            warning_id=warning.id,
+            at=now,
+            action=step.action,
+            level=step.level,
+            predicted=step.predicted,
+            reasons=list(step.reasons),
+            measures=todo,
+            actor=actor.name,
+            note=note,
+        )
+    )
+    kind = "预警(预测)" if step.predicted else "预警"
+    record(
+        session,
+        actor,
+        f"warning.{step.action}",
+        "warning",
+        warning.id,
+        summary=f"{'[演练] ' if drill else ''}事件 {event_id} {kind} {step.action} "
+        f"{level_name(plan, step.level)}: {'; '.join(step.reasons)}"[:1000],
+        after={"level": step.level, "predicted": step.predicted, "event_id": event_id},
+    )
+    return warning
