@@ -29,6 +29,7 @@ from yuqing.judge import pages as judge_pages
 from yuqing.judge.heat import weights_from
 from yuqing.plan import pages as plan_pages
 from yuqing.replay import pages as drill_pages
+from yuqing.replay.drills import stop_all as stop_drills
 from yuqing.settings import Settings
 from yuqing.store.db import Database
 from yuqing.warn import pages as warn_pages
@@ -63,6 +64,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         if collector:
             collector.start()
         yield
+        stop_drills(database)
         if collector:
             collector.stop()
 

@@ -12,6 +12,7 @@ import itertools
 import json
 import logging
 import threading
+import weakref
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -40,13 +41,13 @@ class Drill:
     thread: threading.Thread | None = None
 
 
-_drills: dict[int, Drill] = {}
+_drills: weakref.WeakKeyDictionary[Database, dict[int, Drill]] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
 
-def drills() -> list[Drill]:
+def drills(db: Database) -> list[Drill]:
     with _lock:
-        return sorted(_drills.values(), key=lambda d: -d.id)
+        return sorted(_drills.get(db, {}).values(), key=lambda d: -d.id)
 
 
 @lru_cache(maxsize=4)
@@ -91,7 +92,7 @@ def start(
 
     drill.thread = threading.Thread(target=run, name=f"yuqing-drill-{drill.id}", daemon=True)
     with _lock:
-        _drills[drill.id] = drill
+        _drills.setdefault(db, {})[drill.id] = drill
     drill.thread.start()
     return drill
 
@@ -103,10 +104,20 @@ def ced_records(folder: Path, cascade: str) -> list[Recorded]:
     return records
 
 
-def stop(drill_id: int) -> bool:
+def stop(db: Database, drill_id: int) -> bool:
     with _lock:
-        drill = _drills.get(drill_id)
+        drill = _drills.get(db, {}).get(drill_id)
     if drill is None:
         return False
     drill.stop.set()
     return True
+
+
+def stop_all(db: Database, timeout: float = 10.0) -> None:
+    """Stop this database's drills and wait for them (the service is shutting down)."""
+    running = [d for d in drills(db) if d.thread is not None and d.thread.is_alive()]
+    for d in running:
+        d.stop.set()
+    for d in running:
+        assert d.thread is not None
+        d.thread.join(timeout)

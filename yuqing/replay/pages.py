@@ -29,7 +29,7 @@ def _page(request: Request, error: str = "", status: int = 200) -> HTMLResponse:
         request,
         "drills.html",
         {
-            "drills": drills.drills(),
+            "drills": drills.drills(request.app.state.db),
             "cascades": drills.ced_cascades(folder),
             "speeds": list(drills.SPEEDS),
             "plan": plan,
@@ -85,5 +85,5 @@ async def start_drill(
 def stop_drill(
     request: Request, drill_id: int, who: Principal = Depends(need(Permission.DRILLS_RUN))
 ) -> Response:
-    drills.stop(drill_id)
+    drills.stop(request.app.state.db, drill_id)
     return RedirectResponse("/drills", status_code=303)
