@@ -37,6 +37,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "events.move_to": "移到事件编号",
         "events.split_hint": "留空则拆为新事件",
         "events.representative": "代表性",
+        "events.latest_shown": "显示首条和最近 {n} 条",
         "events.how_new": "首发",
         "events.how_reply": "评论转发",
         "events.how_copy": "相似转载",
@@ -77,6 +78,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "warnings.show_drills": "查看演练预警",
         "warnings.show_real": "查看真实预警",
         "drill.mark": "演练",
+        "warnings.scheme_surges": "监测方案信息量异常",
+        "warnings.scheme_surge": "{name}：近 1 小时 {recent} 条，按前 24 小时应约 {expected} 条",
         "common.save": "保存",
     },
     "en": {
@@ -115,6 +118,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "events.move_to": "To event number",
         "events.split_hint": "empty: split off as a new event",
         "events.representative": "Representative",
+        "events.latest_shown": "Showing the first and the latest {n}",
         "events.how_new": "First",
         "events.how_reply": "Reply or repost",
         "events.how_copy": "Copy",
@@ -155,6 +159,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "warnings.show_drills": "Show drill warnings",
         "warnings.show_real": "Show real warnings",
         "drill.mark": "DRILL",
+        "warnings.scheme_surges": "Schemes with unusual volume",
+        "warnings.scheme_surge": "{name}: {recent} items in the last hour, about {expected} expected from the day before",
         "common.save": "Save",
     },
 }

@@ -39,7 +39,7 @@ def timeline(session: Session, event_id: int) -> list[EventBucket]:
     )
 
 
-def members(session: Session, event_id: int, limit: int = 200) -> list[EventItem]:
+def members(session: Session, event_id: int, limit: int = 50) -> list[EventItem]:
     """The event's items, newest first (the first item is always included)."""
     rows = list(
         session.execute(

@@ -22,14 +22,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from yuqing.events.growth import unusual
 from yuqing.events.model import Observation, Snapshot
 from yuqing.judge.heat import TIER_FACTORS, HeatInput, HeatWeights, heat
 
 BUCKET = timedelta(minutes=5)
 HOUR = timedelta(hours=1)
 FLAG_MIN = 3
-SURGE_MIN = 10  # items in the last 5 minutes before a surge can be called
-SURGE_FACTOR = 4.0
 MAX_WORDS = 400
 
 
@@ -116,7 +115,7 @@ class EventState:
         held = {f for f, n in self.flag_counts.items() if n >= FLAG_MIN} | set(self.seed_flags)
         last5 = self._recent(now, BUCKET)
         before = (self._recent(now, HOUR + BUCKET) - last5) / (HOUR / BUCKET)
-        if last5 >= SURGE_MIN and last5 >= SURGE_FACTOR * before + 3:
+        if unusual(last5, before) is not None:
             held.add("surge")
         return frozenset(held)
 

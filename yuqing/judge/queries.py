@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
 from yuqing.judge.tables import ItemMatch, ItemSentiment, ItemTags, Scheme
@@ -137,3 +138,18 @@ def any_scheme(session: Session) -> bool:
         session.execute(select(Scheme.id).where(Scheme.enabled.is_(True)).limit(1)).first()
         is not None
     )
+
+
+def scheme_volumes(
+    session: Session, now: datetime, hours: int = 24
+) -> dict[int, tuple[str, int, int]]:
+    """Per enabled scheme: (name, matches in the last hour, matches in the `hours` before)."""
+    hour_ago, day_ago = now - timedelta(hours=1), now - timedelta(hours=hours + 1)
+    recent = func.sum(case((ItemMatch.matched_at >= hour_ago, 1), else_=0))
+    rows = session.execute(
+        select(Scheme.id, Scheme.name, recent, func.count())
+        .join(ItemMatch, ItemMatch.scheme_id == Scheme.id)
+        .where(Scheme.enabled.is_(True), ItemMatch.matched_at >= day_ago)
+        .group_by(Scheme.id, Scheme.name)
+    ).all()
+    return {i: (name, int(r or 0), int(total) - int(r or 0)) for i, name, r, total in rows}

@@ -31,7 +31,10 @@ class ItemMatch(Base):
     """An item matched a scheme; `terms` are the words found, shown highlighted and as the why."""
 
     __tablename__ = "item_match"
-    __table_args__ = (Index("ix_item_match_scheme_item", "scheme_id", "item_id"),)
+    __table_args__ = (
+        Index("ix_item_match_scheme_item", "scheme_id", "item_id"),
+        Index("ix_item_match_matched_at", "matched_at"),
+    )
     item_id: Mapped[int] = mapped_column(
         ITEM_ID, ForeignKey("item.id", ondelete="CASCADE"), primary_key=True
     )

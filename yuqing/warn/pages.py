@@ -7,8 +7,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from yuqing.access.permissions import Permission, Principal
+from yuqing.events.growth import unusual
 from yuqing.events.pages import level_view
 from yuqing.events.tables import Event
+from yuqing.judge.queries import scheme_volumes
+from yuqing.store.base import utcnow
 from yuqing.warn.admin import LiftRefused, lift
 from yuqing.warn.queries import active_warnings
 from yuqing.web.auth import need
@@ -29,10 +32,23 @@ def warnings_page(
         rows = active_warnings(session, drill == "1")
         events = {w.event_id: session.get(Event, w.event_id) for w in rows}
         levels = level_view(session, None)
+        volumes = scheme_volumes(session, utcnow())
+    surges = [
+        (name, found.recent, round(found.expected, 1))
+        for name, last_hour, before in volumes.values()
+        if (found := unusual(last_hour, before / 24)) is not None
+    ]
     return render(
         request,
         "warnings.html",
-        {"rows": rows, "events": events, "levels": levels, "drill": drill == "1", "error": error},
+        {
+            "rows": rows,
+            "events": events,
+            "levels": levels,
+            "drill": drill == "1",
+            "error": error,
+            "surges": surges,
+        },
     )
 
 
