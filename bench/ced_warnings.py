@@ -103,11 +103,11 @@ def score(timeline: list[dict[str, Any]], cascades: dict[str, Cascade]) -> dict[
     }
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cascades", type=int, default=300)
     parser.add_argument("--plan", default="enterprise-three-level")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if not CED.exists():
         print(f"bench: {CED} is absent", file=sys.stderr)
         return 1

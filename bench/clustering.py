@@ -130,11 +130,11 @@ def topics(posts: int) -> dict[str, Any]:
     return {**bcubed(assigned, truth), "items_per_second": round(len(stream) / seconds)}
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cascades", type=int, default=200)
     parser.add_argument("--posts", type=int, default=20_000)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if not CED.exists() or not COVID_POSTS.exists():
         print("bench: ../shared/data is absent", file=sys.stderr)
         return 1

@@ -17,6 +17,7 @@ from yuqing.collect.files import FileError
 from yuqing.collect.importer import import_bytes
 from yuqing.collect.intake import Intake
 from yuqing.collect.schema import METRICS, ItemIn, describe
+from yuqing.events.queries import event_of_items
 from yuqing.judge import queries as judge_queries
 from yuqing.judge.taxonomy import CATEGORIES, OTHER
 from yuqing.store.base import utcnow
@@ -122,6 +123,7 @@ def item_detail(
         item_tags = judge_queries.tags_of(session, [item_id]).get(item_id)
         item_heat = queries.heat_of(item, request.app.state.heat_weights)
         matches = judge_queries.matches_of(session, [item_id]).get(item_id, [])
+        event_id = event_of_items(session, [item_id]).get(item_id)
     tz = request.app.state.settings.tz
     lang = language(request)
     chart = {
@@ -142,6 +144,7 @@ def item_detail(
             "matches": matches,
             "tags": item_tags,
             "heat": item_heat,
+            "event_id": event_id,
         },
     )
 

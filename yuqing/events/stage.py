@@ -125,7 +125,8 @@ class EventStage:
 
     def _cursor(self, session: Session) -> StageCursor:
         name = cursor_name(self.drill)
-        row = session.get(StageCursor, name)
+        # Locked: on PostgreSQL, processes running the stage take turns.
+        row = session.get(StageCursor, name, with_for_update=True)
         if row is None:
             row = StageCursor(name=name, item_id=0, metric_id=0, generation=0)
             session.add(row)
