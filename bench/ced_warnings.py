@@ -33,7 +33,7 @@ from yuqing.store.migrate import upgrade
 CED = SHARED_DATA / "ced_weibo_rumor"
 WITHIN = timedelta(days=7)
 TICK = timedelta(minutes=5)
-BIG, SMALL = 500, 50
+BIG, SMALL, TINY = 500, 50, 30
 
 
 def sample(n: int, seed: int = 7) -> set[str]:
@@ -65,6 +65,7 @@ def score(timeline: list[dict[str, Any]], cascades: dict[str, Cascade]) -> dict[
     big_top: list[float] = []
     big_predicted_top = 0
     big = small = small_warned = small_predicted = 0
+    tiny = tiny_warned = 0
     for cid, c in cascades.items():
         steps = warnings.get(event_of.get(cid, -1), [])
         if len(c.replies) >= BIG:
@@ -81,6 +82,9 @@ def score(timeline: list[dict[str, Any]], cascades: dict[str, Cascade]) -> dict[
             small += 1
             small_warned += bool(steps)
             small_predicted += any(s["predicted"] for s in steps)
+            if len(c.replies) < TINY:
+                tiny += 1
+                tiny_warned += bool(steps)
 
     def minutes(values: list[float]) -> dict[str, float | int]:
         if not values:
@@ -100,6 +104,8 @@ def score(timeline: list[dict[str, Any]], cascades: dict[str, Cascade]) -> dict[
         "cascades_under_50": small,
         "under_50_with_any_warning": small_warned,
         "under_50_with_predicted_warning": small_predicted,
+        "cascades_under_30": tiny,
+        "under_30_with_any_warning": tiny_warned,
     }
 
 

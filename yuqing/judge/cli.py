@@ -20,15 +20,34 @@ def model_train(
     data: Annotated[Path, typer.Option(help="the shared data folder")] = Path("../shared/data"),
     out: Annotated[Path | None, typer.Option(help="model file (default: the shipped one)")] = None,
     card: Annotated[Path | None, typer.Option(help="model card to write")] = None,
+    with_feedback: Annotated[
+        bool, typer.Option(help="also learn the monitors' corrections; writes var/models/")
+    ] = False,
 ) -> None:
-    """Train the sentiment model on ../shared/data, measure it, write the model and its card."""
-    from yuqing.judge.sentiment import MODEL
+    """Train the sentiment model on ../shared/data, measure it, write the model and its card.
+
+    With --with-feedback the corrections people made in the console are learnt too, and the
+    model is written to this installation's data folder (used from then on, no restart needed)."""
+    from yuqing.judge.sentiment import MODEL, own_model_path
     from yuqing.judge.train import train
 
     if not (data / "smp2020_ewect").exists():
         raise _fail(f"{data / 'smp2020_ewect'} not found: give --data")
-    target = out or MODEL
-    report = train(data, target, card or (DOCS_CARD if DOCS_CARD.parent.exists() else None))
+    feedback: list[tuple[str, str]] = []
+    if with_feedback:
+        from yuqing.cli_support import database
+        from yuqing.judge.relevance import corrections
+
+        with database().read() as session:
+            feedback = corrections(session)
+        typer.echo(f"{len(feedback)} corrections from the console")
+        target = out or own_model_path()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        card = card or target.with_name("model-card-sentiment.md")
+    else:
+        target = out or MODEL
+        card = card or (DOCS_CARD if DOCS_CARD.parent.exists() else None)
+    report = train(data, target, card, feedback)
     for name, e in report["eval"].items():
         typer.echo(
             f"{name}: polarity macro-F1 {e['polarity_macro_f1']}, accuracy "

@@ -103,3 +103,14 @@ def correct_sentiment(session: Session, item_id: int, label: str, actor: Actor) 
         after={"label": label},
     )
     return True
+
+
+def corrections(session: Session) -> list[tuple[str, str]]:
+    """(normalised text, polarity) of every item whose sentiment a person corrected."""
+    rows = session.execute(
+        select(ItemSentiment.item_id, ItemSentiment.label).where(
+            ItemSentiment.corrected_by.is_not(None)
+        )
+    ).all()
+    texts = texts_by_id(session, [i for i, _ in rows])
+    return [(texts[i].strip(), label) for i, label in rows if texts.get(i, "").strip()]

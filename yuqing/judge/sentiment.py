@@ -112,8 +112,23 @@ class SentimentModel:
             )
 
 
-@lru_cache(maxsize=1)
+def own_model_path() -> Path:
+    """Where `yuqing model train --with-feedback` writes this installation's own model."""
+    from yuqing.settings import get_settings
+
+    return get_settings().data_dir / "models" / "sentiment.npz"
+
+
 def default_model() -> SentimentModel:
-    if not MODEL.exists():
+    """The installation's own model if it has trained one, else the shipped one; a retrained
+    file is picked up without a restart."""
+    own = own_model_path()
+    path = own if own.exists() else MODEL
+    if not path.exists():
         raise FileNotFoundError(f"no sentiment model at {MODEL}: run `yuqing model train`")
-    return SentimentModel.load(MODEL)
+    return _load(path, path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=2)
+def _load(path: Path, _mtime: int) -> SentimentModel:
+    return SentimentModel.load(path)
