@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from datetime import datetime
 
 from sqlalchemy import insert, select
@@ -40,10 +41,10 @@ def save_placements(session: Session, placements: list[Placement], now: datetime
 
 def representatives(state: EventState, seed: int) -> list[int]:
     """The first item, then the most engaged ones."""
-    ranked = sorted(state.engagement.items(), key=lambda kv: (-sum(kv[1]), kv[0]))
-    out = [seed]
-    out += [i for i, _ in ranked if i != seed][: REPRESENTATIVES - 1]
-    return out
+    ranked = heapq.nsmallest(
+        REPRESENTATIVES, state.engagement.items(), key=lambda kv: (-sum(kv[1]), kv[0])
+    )
+    return [seed, *[i for i, _ in ranked if i != seed][: REPRESENTATIVES - 1]]
 
 
 def save_decisions(
@@ -57,7 +58,10 @@ def save_decisions(
 ) -> None:
     todo = [d for d in decisions if d.changed]
     ids = [d.event_id for d in todo]
-    rows = {e.id: e for e in session.execute(select(Event).where(Event.id.in_(ids))).scalars()}
+    rows: dict[int, Event] = {}
+    for start in range(0, len(ids), 500):
+        chunk = select(Event).where(Event.id.in_(ids[start : start + 500]))
+        rows.update((e.id, e) for e in session.execute(chunk).scalars())
     buckets: list[dict[str, object]] = []
     for d in todo:
         state = engine.events[d.event_id]
