@@ -154,6 +154,8 @@ def csrf_of(client: TestClient) -> str:
 def run(db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     """The `yuqing` command against this test's database: run("user", "list") → (code, out)."""
     monkeypatch.setenv("YUQING_DATABASE_URL", db.url)
+    # --data-dir sets the variable; registering it here restores it after the test
+    monkeypatch.setenv("YUQING_DATA_DIR", str(tmp_path / "var"))
     runner = CliRunner()
 
     def invoke(*args: str) -> tuple[int, str]:
@@ -161,4 +163,5 @@ def run(db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type:
         result = runner.invoke(cli_app, ["--data-dir", str(tmp_path / "var"), *args])
         return result.exit_code, result.output
 
-    return invoke
+    yield invoke
+    get_settings.cache_clear()
