@@ -16,3 +16,8 @@ def test_normalise_removes_invisible_characters() -> None:
 
 def test_empty() -> None:
     assert normalise("") == ""
+
+
+def test_taiwan_phrases_become_mainland_words_only_in_traditional_text() -> None:
+    assert normalise("滑鼠軟體記憶體，計程車在網路上") == "鼠标软件内存,出租车在网络上"
+    assert normalise("软体动物和资讯") == "软体动物和资讯"  # simplified text is left alone

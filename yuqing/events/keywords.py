@@ -11,9 +11,8 @@ import math
 import re
 from collections import Counter
 
-import rjieba
-
 from yuqing.collect.dedup import content
+from yuqing.text.segment import cut
 
 MAX_TERMS = 200_000
 _WORD = re.compile(r"^[\u4e00-\u9fff]{2,}$|^[a-z][a-z0-9]{2,}$")
@@ -29,7 +28,7 @@ STOPWORDS = frozenset(_STOP_TEXT.split())
 
 
 def words(text: str) -> list[str]:
-    return [w for w in rjieba.cut(content(text)) if _WORD.match(w) and w not in STOPWORDS]
+    return [w for w in cut(content(text)) if _WORD.match(w) and w not in STOPWORDS]
 
 
 class DocFreq:

@@ -23,6 +23,7 @@ from yuqing.judge.sentiment import default_model
 from yuqing.judge.tables import ItemMatch, ItemSentiment, ItemTags, Scheme
 from yuqing.judge.taxonomy import Tagger
 from yuqing.store.base import utcnow
+from yuqing.text.segment import add_words
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ def scheme_set(session: Session) -> SchemeSet:
             return cached[1]
     schemes = session.execute(select(Scheme).where(Scheme.enabled.is_(True))).scalars().all()
     compiled = SchemeSet({s.id: scheme_node(s) for s in schemes})
+    add_words(t.text for t in compiled.triggers)
     with _lock:
         _cache[engine] = (version, compiled)
     return compiled

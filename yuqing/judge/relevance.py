@@ -7,7 +7,6 @@ scheme and rare in the items marked relevant (or not yet judged).
 from __future__ import annotations
 
 from collections import Counter
-from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,23 +15,17 @@ from yuqing.audit.log import Actor, record
 from yuqing.collect.queries import texts_by_id
 from yuqing.judge.tables import ItemMatch, ItemSentiment
 from yuqing.store.base import utcnow
+from yuqing.text.segment import cut
 
 _STOP = """的 了 是 在 和 也 就 都 而 及 与 着 或 一个 没有 我们 你们 他们 这个 那个 什么 因为 所以
 但是 如果 还是 已经 可以 自己 这样 那么 就是 不是"""
 STOPWORDS = frozenset(_STOP.split())
 
 
-@lru_cache(maxsize=1)
-def _segment():  # type: ignore[no-untyped-def]
-    import rjieba
-
-    return rjieba.cut
-
-
 def words(text: str) -> set[str]:
     return {
         w
-        for w in _segment()(text)
+        for w in cut(text)
         if len(w) >= 2 and w not in STOPWORDS and not w.isdigit() and any(c.isalnum() for c in w)
     }
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from yuqing.audit.log import Actor, record
 from yuqing.plan.loader import Plan, load_plan
 from yuqing.plan.tables import PlanVersion
+from yuqing.text.segment import add_words
 
 TEMPLATES = Path(__file__).parent / "builtin"
 
@@ -35,7 +36,11 @@ def templates() -> dict[str, str]:
 
 @lru_cache(maxsize=32)
 def _parsed(text: str) -> Plan:
-    return load_plan(text)
+    plan = load_plan(text)
+    names = [plan.spec.organisation or ""]
+    names += [u for lv in plan.levels for u in (lv.spec.lead_unit, lv.spec.approver)]
+    add_words(names)
+    return plan
 
 
 def save(

@@ -17,8 +17,19 @@ def _t2s() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
+@lru_cache(maxsize=1)
+def _tw2sp() -> opencc.OpenCC:
+    return opencc.OpenCC("tw2sp")
+
+
 def to_simplified(text: str) -> str:
-    return _t2s().convert(text)
+    """Traditional → simplified; a traditional text also has its Taiwan phrases converted
+    (軟體 → 软件, 計程車 → 出租车, 滑鼠 → 鼠标). Simplified text is left alone, where the same
+    phrase conversion would be wrong (软体动物 is a mollusc)."""
+    simplified = _t2s().convert(text)
+    if simplified == text:
+        return text
+    return _tw2sp().convert(text)
 
 
 def clean(text: str) -> str:
