@@ -16,11 +16,34 @@ from collections import Counter
 
 from bench.common import COVID_POSTS, RESULTS, machine
 from yuqing.judge.matcher import MatchInput, SchemeSet
-from yuqing.judge.schemes import from_lists, parse
+from yuqing.judge.schemes import Node, from_lists, parse
 from yuqing.text.normalise import normalise
 
 POSTS = 50_000
 SCHEMES = 200
+
+
+def make_schemes(texts: list[str], count: int = SCHEMES) -> dict[int, Node]:
+    """Schemes drawn from the posts' own frequent 2–4 character strings, half of them in the
+    simple form and half in the expression language."""
+    grams = Counter(
+        t[i : i + n]
+        for t in texts[:5000]
+        for n in (2, 3, 4)
+        for i in range(0, max(len(t) - n, 0), 7)
+    )
+    vocab = [g for g, c in grams.most_common(3000) if g.strip() and all(ch.isalnum() for ch in g)]
+    rng = random.Random(3)
+    schemes = {}
+    for i in range(count):
+        if i % 2:
+            schemes[i] = from_lists(
+                rng.sample(vocab, 3), None, rng.sample(vocab, 4), rng.sample(vocab, 2)
+            )
+        else:
+            a, b, c, d = rng.sample(vocab, 4)
+            schemes[i] = parse(f'({a} | {b}) + {c} NEAR/20 {d} -"{rng.choice(vocab)}"')
+    return schemes
 
 
 def main() -> int:
@@ -34,23 +57,7 @@ def main() -> int:
             texts.append(normalise(json.loads(line)["text"]))
             if len(texts) >= POSTS:
                 break
-    grams = Counter(
-        t[i : i + n]
-        for t in texts[:5000]
-        for n in (2, 3, 4)
-        for i in range(0, max(len(t) - n, 0), 7)
-    )
-    vocab = [g for g, c in grams.most_common(3000) if g.strip() and all(ch.isalnum() for ch in g)]
-    rng = random.Random(3)
-    schemes = {}
-    for i in range(SCHEMES):
-        if i % 2:
-            schemes[i] = from_lists(
-                rng.sample(vocab, 3), None, rng.sample(vocab, 4), rng.sample(vocab, 2)
-            )
-        else:
-            a, b, c, d = rng.sample(vocab, 4)
-            schemes[i] = parse(f'({a} | {b}) + {c} NEAR/20 {d} -"{rng.choice(vocab)}"')
+    schemes = make_schemes(texts)
     started = time.perf_counter()
     compiled = SchemeSet(schemes)
     build_ms = (time.perf_counter() - started) * 1000

@@ -109,3 +109,22 @@ def test_store_reports_item_ids_in_order(db: Database) -> None:
     with db.read() as s:
         ids = dict(s.execute(select(Item.external_id, Item.id)).all())
     assert res.item_ids == [ids["b"], ids["a"]]
+
+
+def test_nul_characters_and_null_followers_are_stored(db: Database) -> None:
+    """PostgreSQL cannot store NUL in text; a crawler's stray NUL must not lose the batch."""
+    intake = Intake(db, Actor.cli(), "weibo", "file", "test")
+    item = ItemIn.model_validate(
+        {
+            "id": "n1",
+            "text": "医院\x00收费",
+            "title": "标\x00题",
+            "author": {"name": "网\x00友", "followers": None},
+        }
+    )
+    result = intake.store([(1, item), (2, ItemIn(id="n2", text="正常"))])
+    assert result.created == 2 and not result.errors
+    with db.read() as s:
+        row = s.execute(select(Item).where(Item.external_id == "n1")).scalar_one()
+    assert row.text == "医院收费" and row.title == "标题" and row.norm_text == "医院收费"
+    assert row.author_name == "网友"

@@ -96,11 +96,25 @@ class ItemIn(BaseModel):
     metrics: MetricsIn | None = None
     reply_to: TextId = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        """NUL characters are dropped everywhere: PostgreSQL cannot store them in text."""
+        return _strip_nul(data)
+
     @model_validator(mode="after")
     def _has_content(self) -> ItemIn:
         if not self.text and not self.title:
             raise ValueError("item has neither text nor title")
         return self
+
+
+def _strip_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {k: _strip_nul(v) for k, v in value.items()}
+    return value
 
 
 def unflatten(row: dict[str, Any]) -> dict[str, Any]:

@@ -79,7 +79,9 @@ def judge_items(session: Session, batch: list[ToJudge], now: datetime | None = N
         log.warning("no sentiment model: items are stored without sentiment")
         model = None
     if model is not None:
-        predictions = model.predict([f"{b.item.title} {b.item.text}" for b in batch])
+        predictions = model.predict(
+            [f"{b.item.title} {b.item.text}" for b in batch], normalised=True
+        )
         session.execute(
             insert(ItemSentiment),
             [

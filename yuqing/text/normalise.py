@@ -9,7 +9,8 @@ from functools import lru_cache
 import opencc
 
 _SPACE = re.compile(r"\s+")
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+# Zero-width characters, soft hyphens and NUL (which PostgreSQL cannot store in text).
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\x00"), None)
 
 
 @lru_cache(maxsize=1)
