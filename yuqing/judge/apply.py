@@ -11,17 +11,16 @@ import threading
 import weakref
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from yuqing.judge import taxonomy_store
 from yuqing.judge.matcher import MatchInput, SchemeSet
 from yuqing.judge.schemes import Node, from_lists, parse
 from yuqing.judge.sentiment import default_model
 from yuqing.judge.tables import ItemMatch, ItemSentiment, ItemTags, Scheme
-from yuqing.judge.taxonomy import Tagger
 from yuqing.store.base import utcnow
 from yuqing.text.segment import add_words
 
@@ -43,11 +42,6 @@ _cache: weakref.WeakKeyDictionary[Any, tuple[tuple[Any, ...], SchemeSet]] = (
 )
 _lock = threading.Lock()
 log = logging.getLogger("yuqing.judge")
-
-
-@lru_cache(maxsize=1)
-def default_tagger() -> Tagger:
-    return Tagger()
 
 
 def scheme_set(session: Session) -> SchemeSet:
@@ -95,7 +89,7 @@ def judge_items(session: Session, batch: list[ToJudge], now: datetime | None = N
                 for b, p in zip(batch, predictions, strict=True)
             ],
         )
-    tagger = default_tagger()
+    tagger = taxonomy_store.tagger(session)
     session.execute(
         insert(ItemTags),
         [

@@ -9,10 +9,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from yuqing.access.permissions import Permission, Principal
-from yuqing.judge import admin
+from yuqing.judge import admin, taxonomy_store
 from yuqing.judge.relevance import SENTIMENTS, correct_sentiment, mark, suggest_excludes
 from yuqing.judge.rematch import rematch
 from yuqing.web.auth import need
+from yuqing.web.forms import form_text
 from yuqing.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -176,3 +177,50 @@ async def sentiment(
         if not correct_sentiment(session, item_id, label, who.actor):
             raise HTTPException(404, "no such item")
     return RedirectResponse(request.headers.get("referer") or f"/items/{item_id}", 303)
+
+
+@router.get("/taxonomy", response_class=HTMLResponse)
+def taxonomy_page(
+    request: Request, who: Principal = Depends(need(Permission.SCHEMES_MANAGE))
+) -> HTMLResponse:
+    with request.app.state.db.read() as session:
+        categories, flags = taxonomy_store.current(session)
+    return render(request, "taxonomy.html", {"categories": categories, "flags": flags})
+
+
+@router.post("/taxonomy", response_class=HTMLResponse)
+async def save_taxonomy(
+    request: Request, who: Principal = Depends(need(Permission.SCHEMES_MANAGE))
+) -> Response:
+    form = await request.form()
+    categories: dict[str, list[str]] = {}
+    for key in sorted((k for k in form if k.startswith("cat_name_")), key=_index):
+        name = form_text(form, key)
+        terms = admin.split_terms(form_text(form, key.replace("cat_name_", "cat_terms_")))
+        if name or terms:
+            categories[name] = terms
+    flags = {
+        k.removeprefix("flag_"): admin.split_terms(form_text(form, k))
+        for k in form
+        if k.startswith("flag_")
+    }
+
+    def run() -> None:
+        with request.app.state.db.write() as session:
+            taxonomy_store.save(session, categories, flags, who.actor)
+
+    try:
+        await run_in_threadpool(run)
+    except taxonomy_store.TaxonomyInvalid as exc:
+        return render(
+            request,
+            "taxonomy.html",
+            {"categories": categories, "flags": flags, "error": str(exc)},
+            status_code=422,
+        )
+    return RedirectResponse("/taxonomy?saved=1", status_code=303)
+
+
+def _index(key: str) -> int:
+    tail = key.rsplit("_", 1)[-1]
+    return int(tail) if tail.isdigit() else 0

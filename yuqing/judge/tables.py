@@ -76,3 +76,16 @@ class ItemTags(Base):
     category: Mapped[str] = mapped_column(String(32))
     category_terms: Mapped[list[str]] = mapped_column(JSONDoc, default=list)
     flags: Mapped[list[str]] = mapped_column(JSONDoc, default=list)
+
+
+class TaxonomyEntry(Base):
+    """A category or a risk flag with its terms, as the organisation edited them; with no rows
+    the built-in taxonomy (yuqing/judge/taxonomy.py) applies."""
+
+    __tablename__ = "taxonomy_entry"
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # category | flag
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    terms: Mapped[list[str]] = mapped_column(JSONDoc, default=list)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(64), default="system")

@@ -37,6 +37,7 @@ NAV: list[tuple[str, str, Permission]] = [
     ("/import", "nav.import", Permission.ITEMS_IMPORT),
     ("/manual", "nav.manual", Permission.ITEMS_IMPORT),
     ("/schemes", "nav.schemes", Permission.ITEMS_READ),
+    ("/taxonomy", "nav.taxonomy", Permission.SCHEMES_MANAGE),
     ("/sources", "nav.sources", Permission.SOURCES_READ),
     ("/plans", "nav.plans", Permission.PLANS_READ),
     ("/drills", "nav.drills", Permission.DRILLS_RUN),
