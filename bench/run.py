@@ -1,11 +1,11 @@
 """`make bench`: measured figures on the real data in ../shared/data, written to bench/results/.
 
-Today: item intake (import of 100,000 real Weibo posts from JSON Lines, then the same file
-again, which must store nothing twice) and 1–2 character search over what was imported, on
-SQLite and, when Debian's PostgreSQL is installed, on a throwaway PostgreSQL cluster; then
-near-duplicate grouping quality (bench/dedup_eval.py), scheme matching speed
-(bench/schemes.py), early warning on CED cascades (bench/ced_warnings.py) and event clustering
-quality (bench/clustering.py).
+Item intake (import of 100,000 real Weibo posts from JSON Lines, then the same file again,
+which must store nothing twice) and 1–2 character search over what was imported, on SQLite and,
+when Debian's PostgreSQL is installed, on a throwaway PostgreSQL cluster; then near-duplicate
+grouping quality (bench/dedup_eval.py), scheme matching speed (bench/schemes.py), the judging
+stage's throughput (bench/judging.py), early warning on CED cascades (bench/ced_warnings.py)
+and event clustering quality (bench/clustering.py).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlalchemy import create_engine, text
 
-from bench import ced_warnings, clustering, dedup_eval, schemes
+from bench import ced_warnings, clustering, dedup_eval, judging, schemes
 from bench.common import COVID_POSTS, RESULTS, ROOT, machine
 from tests import pg
 from yuqing.audit.log import Actor
@@ -160,7 +160,13 @@ def main() -> int:
         print(f"written to {RESULTS / 'intake.json'}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return dedup_eval.main() or schemes.main() or ced_warnings.main([]) or clustering.main([])
+    return (
+        dedup_eval.main()
+        or schemes.main()
+        or judging.main([])
+        or ced_warnings.main([])
+        or clustering.main([])
+    )
 
 
 def _git() -> str:
