@@ -116,3 +116,26 @@ def test_event_pages_refuse_what_they_should(client: TestClient, db: Database) -
     )
     assert client.get("/drills").status_code == 403
     assert client.post("/plans", data={"csrf_token": csrf, "text": "x"}).status_code == 403
+
+
+def test_the_items_page_filters_by_event(client: TestClient, db: Database) -> None:
+    from yuqing.audit.log import Actor
+    from yuqing.collect.intake import Intake
+    from yuqing.collect.schema import ItemIn
+    from yuqing.events.stage import EventStage
+
+    intake = Intake(db, Actor.cli(), "weibo", "file", "test")
+    intake.store(
+        [
+            (1, ItemIn(id="p1", text=POST)),
+            (2, ItemIn(id="r1", text="学校必须回应", reply_to="p1")),
+            (3, ItemIn(id="x", text="高速公路连环追尾事故造成交通拥堵")),
+        ]
+    )
+    EventStage(db).run()
+    with db.read() as s:
+        event = s.execute(select(Event).order_by(Event.items.desc())).scalars().first()
+    add_user(db, "eye", "monitor")
+    login(client, "eye")
+    page = client.get(f"/items?event={event.id}").text
+    assert "学校必须回应" in page and "追尾" not in page and f"#{event.id}" in page

@@ -19,7 +19,8 @@ from yuqing.collect.intake import Intake
 from yuqing.collect.schema import METRICS, ItemIn, describe
 from yuqing.events.queries import event_of_items
 from yuqing.judge import queries as judge_queries
-from yuqing.judge.taxonomy import CATEGORIES, OTHER
+from yuqing.judge import taxonomy_store
+from yuqing.judge.taxonomy import OTHER
 from yuqing.store.base import utcnow
 from yuqing.text.times import BadTime, parse_source_time
 from yuqing.web.auth import need
@@ -52,6 +53,7 @@ def items(
     scheme: str = "",
     sentiment: str = "",
     category: str = "",
+    event: str = "",
     who: Principal = Depends(need(Permission.ITEMS_READ)),
 ) -> HTMLResponse:
     settings = request.app.state.settings
@@ -69,6 +71,7 @@ def items(
             scheme_id=int(scheme) if scheme.isdigit() else None,
             sentiment=sentiment if sentiment in ("negative", "neutral", "positive") else None,
             category=category or None,
+            event_id=int(event) if event.isdigit() else None,
         )
         try:
             rows, next_cursor = queries.find_items(session, f, settings.page_size)
@@ -80,6 +83,7 @@ def items(
         tags = judge_queries.tags_of(session, [i.id for i in rows])
         heats = {i.id: queries.heat_of(i, request.app.state.heat_weights) for i in rows}
         schemes = judge_queries.scheme_names(session)
+        categories = list(taxonomy_store.current(session)[0])
     context = {
         "items": rows,
         "next_cursor": next_cursor,
@@ -100,7 +104,8 @@ def items(
         "tags": tags,
         "heats": heats,
         "category": category,
-        "categories": [*CATEGORIES, OTHER],
+        "categories": [*categories, OTHER],
+        "event": event if event.isdigit() else "",
         "collapse": collapse == "on",
     }
     partial = (

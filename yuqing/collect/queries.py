@@ -13,6 +13,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from yuqing.collect.tables import Item, ItemMetric, Source
+from yuqing.events.queries import items_in_event
 from yuqing.judge.heat import HeatInput, HeatWeights, heat
 from yuqing.judge.matcher import MatchInput
 from yuqing.judge.queries import items_in_category, items_matching, items_with_sentiment
@@ -34,6 +35,7 @@ class ItemFilter:
     scheme_id: int | None = None  # only items matching this monitoring scheme
     sentiment: str | None = None  # only items of this sentiment
     category: str | None = None  # only items of this category
+    event_id: int | None = None  # only the items of this event
 
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -65,6 +67,8 @@ def _statement(f: ItemFilter, dialect: str) -> Select[tuple[Item]]:
         stmt = stmt.where(Item.id.in_(items_with_sentiment(f.sentiment)))
     if f.category:
         stmt = stmt.where(Item.id.in_(items_in_category(f.category)))
+    if f.event_id is not None:
+        stmt = stmt.where(Item.id.in_(items_in_event(f.event_id)))
     if f.since is not None:
         stmt = stmt.where(Item.sort_at >= f.since)
     if f.until is not None:

@@ -72,3 +72,8 @@ def event_of_items(session: Session, item_ids: list[int]) -> dict[int, int]:
             select(EventItem.item_id, EventItem.event_id).where(EventItem.item_id.in_(item_ids))
         ).all()
     )
+
+
+def items_in_event(event_id: int) -> Select[tuple[int]]:
+    """Ids of the items of an event (the items page filters by it)."""
+    return select(EventItem.item_id).where(EventItem.event_id == event_id)
