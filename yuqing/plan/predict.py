@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from yuqing.plan.durations import parse_duration
+from yuqing.plan.expr import metrics_used, parse
 from yuqing.plan.grade import grade
 from yuqing.plan.loader import Plan
 
@@ -91,6 +92,7 @@ def predict(
             projected[m] = current.get(m, 0) + rate * gain
         g = grade(projected, flags, plan)
         if g.level is not None and g.level < target:
-            crossing = {m: round(r, 1) for m, r in rates.items() if m in g.rule}
+            used = metrics_used(parse(g.rule))
+            crossing = {m: round(r, 1) for m, r in rates.items() if m in used}
             return Prediction(g.level, now + ahead, g.reasons, crossing)
     return None
