@@ -1,6 +1,7 @@
 """The judging stage's throughput on one core: normalise → match 200 schemes → sentiment →
-category and flags → heat, over all 322,665 covid19_weibo_hashtag_posts (issue target: 5,000
-items/s). Pure code, no database: what every item costs before it is stored.
+category and flags (rules, then the model where they are silent) → heat, over all 322,665
+covid19_weibo_hashtag_posts (issue target: 5,000 items/s). Pure code, no database: what every
+item costs before it is stored.
 
     python -m bench.judging [--posts N]     (part of `make bench`; bench/results/judging.json)
 """
@@ -15,10 +16,11 @@ import time
 
 from bench.common import COVID_POSTS, RESULTS, machine
 from bench.schemes import make_schemes
+from yuqing.judge.category import default_category_model
 from yuqing.judge.heat import HeatInput, heat
 from yuqing.judge.matcher import MatchInput, SchemeSet
 from yuqing.judge.sentiment import default_model
-from yuqing.judge.taxonomy import Tagger
+from yuqing.judge.taxonomy import OTHER, Tagger
 from yuqing.text.normalise import normalise
 
 BATCH = 1000
@@ -39,7 +41,9 @@ def main(argv: list[str] | None = None) -> int:
             if args.posts and len(raw) >= args.posts:
                 break
     schemes = SchemeSet(make_schemes([normalise(t) for t in raw[:5000]]))
-    model, tagger = default_model(), Tagger()
+    model, tagger, categories = default_model(), Tagger(), default_category_model()
+    assert categories is not None, "no category model: run `yuqing model train-category`"
+    guessed = 0
     spent = dict.fromkeys(("normalise", "match", "sentiment", "category", "heat"), 0.0)
     matches = negative = 0
     started = time.perf_counter()
@@ -52,8 +56,9 @@ def main(argv: list[str] | None = None) -> int:
         t2 = time.perf_counter()
         negative += sum(p.label == "negative" for p in model.predict(texts, normalised=True))
         t3 = time.perf_counter()
-        for t in texts:
-            tagger.tag(t)
+        tags = [tagger.tag(t) for t in texts]
+        unsure = [t for t, tag in zip(texts, tags, strict=True) if tag.category == OTHER]
+        guessed += sum(g is not None for g in categories.confident(unsure, normalised=True))
         t4 = time.perf_counter()
         for _ in texts:
             heat(HeatInput(reads=120, comments=4, reposts=2, likes=9, followers=800))
@@ -73,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         "per_stage_items_per_second": {k: round(len(raw) / v) for k, v in spent.items() if v},
         "matches": matches,
         "negative": negative,
+        "categories_by_the_model": guessed,
         "machine": machine(),
         "at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }

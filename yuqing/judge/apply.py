@@ -17,10 +17,12 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from yuqing.judge import taxonomy_store
+from yuqing.judge.category import default_category_model
 from yuqing.judge.matcher import MatchInput, SchemeSet
 from yuqing.judge.schemes import Node, from_lists, parse
 from yuqing.judge.sentiment import default_model
 from yuqing.judge.tables import ItemMatch, ItemSentiment, ItemTags, Scheme
+from yuqing.judge.taxonomy import OTHER
 from yuqing.store.base import utcnow
 from yuqing.text.segment import add_words
 
@@ -63,6 +65,32 @@ def scheme_set(session: Session) -> SchemeSet:
     return compiled
 
 
+def tag_rows(session: Session, batch: list[ToJudge]) -> list[dict[str, Any]]:
+    """Category and flags by the rules; where the rules find no category term, the category
+    model's guess when it is confident."""
+    tagger = taxonomy_store.tagger(session)
+    texts = [f"{b.item.title} {b.item.text}" for b in batch]
+    tags = [tagger.tag(t) for t in texts]
+    rows: list[dict[str, Any]] = [
+        {
+            "item_id": b.item_id,
+            "category": t.category,
+            "category_terms": list(t.category_terms),
+            "flags": list(t.flags),
+            "category_score": None,
+        }
+        for b, t in zip(batch, tags, strict=True)
+    ]
+    model = default_category_model()
+    unsure = [i for i, t in enumerate(tags) if t.category == OTHER]
+    if model is not None and unsure:
+        known = set(tagger.order)
+        for i, guess in zip(unsure, model.confident([texts[i] for i in unsure], True), strict=True):
+            if guess is not None and guess.category in known:
+                rows[i]["category"], rows[i]["category_score"] = guess.category, guess.score
+    return rows
+
+
 def judge_items(session: Session, batch: list[ToJudge], now: datetime | None = None) -> int:
     """Record each item's sentiment and every (item, scheme) match; the number of matches."""
     if not batch:
@@ -89,20 +117,7 @@ def judge_items(session: Session, batch: list[ToJudge], now: datetime | None = N
                 for b, p in zip(batch, predictions, strict=True)
             ],
         )
-    tagger = taxonomy_store.tagger(session)
-    session.execute(
-        insert(ItemTags),
-        [
-            {
-                "item_id": b.item_id,
-                "category": t.category,
-                "category_terms": list(t.category_terms),
-                "flags": list(t.flags),
-            }
-            for b in batch
-            for t in [tagger.tag(f"{b.item.title} {b.item.text}")]
-        ],
-    )
+    session.execute(insert(ItemTags), tag_rows(session, batch))
     schemes = scheme_set(session)
     if not schemes.schemes:
         return 0

@@ -15,6 +15,27 @@ model_app = typer.Typer(help="The sentiment model.", no_args_is_help=True)
 DOCS_CARD = Path(__file__).resolve().parent.parent.parent / "docs" / "model-card-sentiment.md"
 
 
+@model_app.command("train-category")
+def model_train_category(
+    data: Annotated[Path, typer.Option(help="the shared data folder")] = Path("../shared/data"),
+    out: Annotated[Path | None, typer.Option(help="model file (default: the shipped one)")] = None,
+    card: Annotated[Path | None, typer.Option(help="model card to write")] = None,
+) -> None:
+    """Train the classifier for items the category rules leave as 其他 (weibo21 domains)."""
+    from yuqing.judge.category import MODEL
+    from yuqing.judge.category_train import train_category
+
+    if not (data / "weibo21_mdfend").exists():
+        raise _fail(f"{data / 'weibo21_mdfend'} not found: give --data")
+    docs_card = DOCS_CARD.with_name("model-card-category.md")
+    report = train_category(
+        data, out or MODEL, card or (docs_card if DOCS_CARD.parent.exists() else None)
+    )
+    for name in ("rules_only", "model_only", "rules_then_model"):
+        typer.echo(f"{name}: {report[name]}")
+    typer.echo(f"model written to {out or MODEL} ({report['model_bytes'] / 1e6:.1f} MB)")
+
+
 @model_app.command("train")
 def model_train(
     data: Annotated[Path, typer.Option(help="the shared data folder")] = Path("../shared/data"),

@@ -76,6 +76,7 @@ class TagsView:
     category: str
     category_terms: tuple[str, ...]
     flags: tuple[str, ...]
+    category_score: float | None = None  # the category model's probability, when it decided
 
 
 def tags_of(session: Session, item_ids: list[int]) -> dict[int, TagsView]:
@@ -83,7 +84,9 @@ def tags_of(session: Session, item_ids: list[int]) -> dict[int, TagsView]:
         return {}
     rows = session.execute(select(ItemTags).where(ItemTags.item_id.in_(item_ids))).scalars()
     return {
-        r.item_id: TagsView(r.category, tuple(r.category_terms or []), tuple(r.flags or []))
+        r.item_id: TagsView(
+            r.category, tuple(r.category_terms or []), tuple(r.flags or []), r.category_score
+        )
         for r in rows
     }
 

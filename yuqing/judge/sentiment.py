@@ -95,6 +95,19 @@ class NgramCounter:
         return counts.tocsr()
 
 
+def tfidf(
+    counter: NgramCounter, idf: sparse.dia_matrix, texts: list[str], normalised: bool
+) -> sparse.csr_matrix:
+    """Sublinear TF × IDF, L2-normalised rows: what scikit-learn's TfidfVectorizer computes."""
+    counts = counter.transform(texts if normalised else [normalise(t) for t in texts])
+    counts.sum_duplicates()
+    counts.data = 1 + np.log(counts.data)
+    x = (counts @ idf).tocsr()
+    norms = np.sqrt(x.multiply(x).sum(axis=1)).A.ravel()
+    norms[norms == 0] = 1
+    return sparse.diags(1 / norms) @ x
+
+
 class SentimentModel:
     def __init__(
         self, vocabulary: list[str], idf: np.ndarray, polarity: Head, emotion: Head | None
@@ -107,13 +120,7 @@ class SentimentModel:
 
     def features(self, texts: list[str], normalised: bool = False) -> sparse.csr_matrix:
         """TF-IDF rows; `normalised`: the texts are already (intake's norm_text)."""
-        counts = self.counter.transform(texts if normalised else [normalise(t) for t in texts])
-        counts.sum_duplicates()
-        counts.data = 1 + np.log(counts.data)  # sublinear tf
-        x = (counts @ self.idf).tocsr()
-        norms = np.sqrt(x.multiply(x).sum(axis=1)).A.ravel()
-        norms[norms == 0] = 1
-        return sparse.diags(1 / norms) @ x
+        return tfidf(self.counter, self.idf, texts, normalised)
 
     def predict(self, texts: list[str], normalised: bool = False) -> list[Sentiment]:
         if not texts:

@@ -75,6 +75,8 @@ class ItemTags(Base):
     )
     category: Mapped[str] = mapped_column(String(32))
     category_terms: Mapped[list[str]] = mapped_column(JSONDoc, default=list)
+    # Set when the rules found no term and the category model was confident (judge/category.py)
+    category_score: Mapped[float | None] = mapped_column(Float)
     flags: Mapped[list[str]] = mapped_column(JSONDoc, default=list)
 
 

@@ -2,8 +2,9 @@
 
 Each category and each flag is a list of terms; an item takes the category whose terms it
 contains most (ties: the order below), or 其他 when none; it takes every flag whose terms it
-contains. Flags are what the plan's grading reads (`flag.casualties`, …). A classifier for
-items the rules leave as 其他 is still to come.
+contains. Flags are what the plan's grading reads (`flag.casualties`, …). Where the rules find
+no category term, the category model may (yuqing/judge/category.py); the organisation edits the
+terms in the console (yuqing/judge/taxonomy_store.py).
 """
 
 from __future__ import annotations

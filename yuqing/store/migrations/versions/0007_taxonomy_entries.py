@@ -1,6 +1,7 @@
 """taxonomy entries
 
-The categories and risk flags with the terms the organisation edited in the console.
+The categories and risk flags with the terms the organisation edited in the console, and the
+probability of a category the model gave where the rules found no term.
 
 Revision ID: 0007
 Revises: 0006
@@ -22,6 +23,8 @@ JSON_DOC = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("item_tags") as batch:
+        batch.add_column(sa.Column("category_score", sa.Float(), nullable=True))
     op.create_table(
         "taxonomy_entry",
         sa.Column("kind", sa.String(length=16), nullable=False),
@@ -35,4 +38,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("item_tags") as batch:
+        batch.drop_column("category_score")
     op.drop_table("taxonomy_entry")
