@@ -27,6 +27,7 @@ from yuqing.events import pages as events_pages
 from yuqing.events.stage import run_until_idle
 from yuqing.judge import pages as judge_pages
 from yuqing.judge.heat import weights_from
+from yuqing.notify.sender import deliver_due
 from yuqing.plan import pages as plan_pages
 from yuqing.replay import pages as drill_pages
 from yuqing.replay.drills import stop_all as stop_drills
@@ -56,7 +57,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
             Collector(
                 database,
                 tick=settings.collect_tick_seconds,
-                after=[lambda: run_until_idle(database)],
+                after=[lambda: run_until_idle(database), lambda: deliver_due(database)],
             )
             if settings.collect
             else None

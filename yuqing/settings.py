@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     collect_tick_seconds: float = 5.0  # how often the collector looks for due sources
     heat_weights: dict[str, Any] = Field(default_factory=dict)  # see yuqing/judge/heat.py
     shared_data: Path = Path("../shared/data")  # recorded streams offered for drills
+    public_url: str = "http://127.0.0.1:8000"  # how messages link back to the console
 
     @classmethod
     def settings_customise_sources(

@@ -167,11 +167,14 @@ def worker() -> None:
 
     from yuqing.collect.runner import Collector
     from yuqing.events.stage import run_until_idle
+    from yuqing.notify.sender import deliver_due
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     db = _database()
     collector = Collector(
-        db, tick=get_settings().collect_tick_seconds, after=[lambda: run_until_idle(db)]
+        db,
+        tick=get_settings().collect_tick_seconds,
+        after=[lambda: run_until_idle(db), lambda: deliver_due(db)],
     )
     signal.signal(signal.SIGTERM, lambda *_: collector.stop_event.set())
     collector.start()

@@ -77,3 +77,9 @@ def event_of_items(session: Session, item_ids: list[int]) -> dict[int, int]:
 def items_in_event(event_id: int) -> Select[tuple[int]]:
     """Ids of the items of an event (the items page filters by it)."""
     return select(EventItem.item_id).where(EventItem.event_id == event_id)
+
+
+def event_summary(session: Session, event_id: int) -> tuple[str, int]:
+    """(title, items) of an event, for messages about it."""
+    row = session.get(Event, event_id)
+    return (row.title or f"事件 {event_id}", row.items) if row else (f"事件 {event_id}", 0)

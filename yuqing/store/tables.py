@@ -5,6 +5,7 @@ from yuqing.audit import tables as audit_tables
 from yuqing.collect import tables as collect_tables
 from yuqing.events import tables as events_tables
 from yuqing.judge import tables as judge_tables
+from yuqing.notify import tables as notify_tables
 from yuqing.plan import tables as plan_tables
 from yuqing.store.base import Base
 from yuqing.warn import tables as warn_tables
@@ -16,6 +17,7 @@ __all__ = [
     "collect_tables",
     "events_tables",
     "judge_tables",
+    "notify_tables",
     "plan_tables",
     "warn_tables",
 ]

@@ -7,6 +7,9 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from yuqing.audit.log import Actor, record
+from yuqing.events.queries import event_summary
+from yuqing.notify.messages import WarningNote
+from yuqing.notify.outbox import enqueue_warning
 from yuqing.plan.grade import level_name
 from yuqing.plan.loader import Plan
 from yuqing.warn.lifecycle import Step
@@ -63,19 +66,25 @@ def record_step(
         warning.updated_at = now
         if plan_version_id is not None:
             warning.plan_version_id = plan_version_id
-    session.add(
-        WarningStep(
-            warning_id=warning.id,
-            at=now,
-            action=step.action,
-            level=step.level,
-            predicted=step.predicted,
-            reasons=list(step.reasons),
-            measures=todo,
-            actor=actor.name,
-            note=note,
-        )
+    row = WarningStep(
+        warning_id=warning.id,
+        at=now,
+        action=step.action,
+        level=step.level,
+        predicted=step.predicted,
+        reasons=list(step.reasons),
+        measures=todo,
+        actor=actor.name,
+        note=note,
     )
+    session.add(row)
+    session.flush()
+    title, items = event_summary(session, event_id)
+    level = step.level if step.level is not None else warning.level
+    message = WarningNote(
+        event_id, title, step.action, level, step.predicted, step.reasons, items, drill
+    )
+    enqueue_warning(session, row.id, message, plan, now)
     kind = "预警(预测)" if step.predicted else "预警"
     record(
         session,

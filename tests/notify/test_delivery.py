@@ -1,0 +1,147 @@
+"""Warnings reach the channels the plan names, through the outbox, with retries and a dead
+letter; webhooks and email are real local servers."""
+
+from __future__ import annotations
+
+import email
+from datetime import UTC, datetime, timedelta
+from email.header import decode_header, make_header
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.notify.servers import smtp, webhook
+from yuqing.audit.log import Actor
+from yuqing.collect.intake import Intake
+from yuqing.collect.schema import ItemIn
+from yuqing.events.stage import EventStage
+from yuqing.notify.admin import add_channel, send_test
+from yuqing.notify.channels import ChannelInvalid, apprise_url, spec_of
+from yuqing.notify.sender import MAX_ATTEMPTS, backoff, deliver_due
+from yuqing.notify.tables import Delivery, OutboxMessage
+from yuqing.plan.versions import save, templates
+from yuqing.store.db import Database
+
+T0 = datetime(2026, 11, 22, 1, 0, tzinfo=UTC)
+POST = "某县第一中学食堂发生食物中毒，二十多名学生送医院治疗，家长质疑学校食品安全管理"
+
+
+def _warn(db: Database) -> None:
+    with db.write() as s:
+        save(s, templates()["enterprise-three-level"], Actor.cli())
+    intake = Intake(db, Actor.cli(), "weibo", "file", "t", lambda: T0)
+    intake.store([(1, ItemIn(id="p1", text=POST, metrics={"comments": 523}))])
+    EventStage(db).run(T0)
+
+
+def _count(db: Database, **where: object) -> int:
+    with db.read() as s:
+        stmt = select(func.count()).select_from(OutboxMessage).filter_by(**where)
+        return s.execute(stmt).scalar_one()
+
+
+def test_a_level1_warning_reaches_the_office_webhook_in_chinese(db: Database) -> None:
+    with webhook() as hook:
+        with db.write() as s:
+            add_channel(s, "值班群", "webhook", {"url": hook.url}, ["office"], Actor.cli())
+            add_channel(s, "部门群", "webhook", {"url": hook.url}, ["handler"], Actor.cli())
+        _warn(db)
+        assert _count(db, state="pending") == 1  # Ⅰ notifies office, approver, admin: one channel
+        report = deliver_due(db, T0)
+        assert report.sent == 1
+        [(headers, body)] = hook.received
+    assert body["title"].startswith("Ⅰ级（特别重大）·红 预警发布")
+    assert "评论 523 ≥ 500" in body["message"] and "报告领导 30分钟内" in body["message"]
+    assert "/events/" in body["message"]
+    assert headers["X-Yuqing-Message"].startswith("yuqing-")
+    _warn(db)  # the same warning again: nothing new to say
+    assert _count(db) == 1
+
+
+def test_failures_are_retried_with_backoff_then_dead_and_admins_told(db: Database) -> None:
+    with webhook([500, 500]) as flaky, webhook([500] * MAX_ATTEMPTS) as broken, webhook() as admin:
+        with db.write() as s:
+            add_channel(s, "flaky", "webhook", {"url": flaky.url}, ["office"], Actor.cli())
+            add_channel(s, "broken", "webhook", {"url": broken.url}, ["approver"], Actor.cli())
+            add_channel(s, "admins", "webhook", {"url": admin.url}, ["admin"], Actor.cli())
+        _warn(db)
+        now = T0
+        for _ in range(MAX_ATTEMPTS + 2):
+            deliver_due(db, now)
+            now += timedelta(hours=1)
+        assert len(flaky.received) == 1 and not broken.received
+        titles = [b["title"] for _, b in admin.received]
+    assert any(t == "【通知失败】消息未能送达" for t in titles)
+    assert _count(db, state="dead") == 1
+    with db.read() as s:
+        attempts = s.execute(select(func.count()).select_from(Delivery)).scalar_one()
+    assert attempts == 3 + MAX_ATTEMPTS + 2  # flaky 3, broken 6, admins 2 (warning + dead letter)
+    assert backoff(1) == timedelta(seconds=5) and backoff(20) == timedelta(minutes=30)
+
+
+def test_rate_limit_holds_a_busy_channel(db: Database) -> None:
+    with webhook() as hook:
+        with db.write() as s:
+            c = add_channel(
+                s, "robot", "webhook", {"url": hook.url}, ["office"], Actor.cli(), per_minute=2
+            )
+            for _ in range(3):
+                send_test(s, c, Actor.cli())
+        report = deliver_due(db, T0 + timedelta(days=1))
+        assert report.sent == 2 and report.held == [c.id]
+        assert deliver_due(db, T0 + timedelta(days=1, minutes=2)).sent == 1
+
+
+def test_a_crashed_claim_is_taken_again_after_its_lease(db: Database) -> None:
+    with webhook() as hook:
+        with db.write() as s:
+            c = add_channel(s, "robot", "webhook", {"url": hook.url}, ["office"], Actor.cli())
+            send_test(s, c, Actor.cli())
+
+        def crash(*_: object) -> None:
+            raise SystemExit("killed")  # the process dies mid-send
+
+        soon = datetime.now(UTC) + timedelta(seconds=1)
+        with pytest.raises(SystemExit):
+            deliver_due(db, soon, send=crash)
+        assert _count(db, state="sending") == 1
+        assert deliver_due(db, soon + timedelta(minutes=1)).sent == 0  # lease still held
+        assert deliver_due(db, soon + timedelta(minutes=3)).sent == 1
+        assert len(hook.received) == 1
+
+
+def test_email_goes_through_smtp(db: Database) -> None:
+    with smtp() as (port, messages):
+        with db.write() as s:
+            c = add_channel(
+                s,
+                "值班邮箱",
+                "email",
+                {
+                    "host": "127.0.0.1",
+                    "port": port,
+                    "sender": "yuqing@example.cn",
+                    "to": ["duty@example.cn"],
+                },
+                ["office"],
+                Actor.cli(),
+            )
+            send_test(s, c, Actor.cli())
+        assert deliver_due(db, datetime.now(UTC) + timedelta(seconds=1)).sent == 1
+    assert messages and messages[0].rcpt_tos == ["duty@example.cn"]
+    mail = email.message_from_bytes(messages[0].content)
+    assert "测试" in str(make_header(decode_header(mail["Subject"])))
+
+
+def test_channel_settings_are_checked() -> None:
+    with pytest.raises(ChannelInvalid, match="url"):
+        spec_of("webhook", {"url": "ftp://x"})
+    with pytest.raises(ChannelInvalid, match="unknown kind"):
+        spec_of("pager", {})
+    with pytest.raises(ChannelInvalid, match="to"):
+        spec_of("email", {"host": "h", "sender": "a@b.cn", "to": []})
+    url = apprise_url(spec_of("dingtalk", {"token": "abcdefgh1234", "secret": "SEC1"}))
+    assert url == "dingtalk://SEC1@abcdefgh1234/"
+    assert apprise_url(
+        spec_of("sms", {"url": "https://gw.example.cn/send", "numbers": ["13800000000"]})
+    ) == ("jsons://gw.example.cn/send?:to=13800000000")

@@ -1,0 +1,79 @@
+"""The transactional outbox: messages are stored in the transaction of the change that caused
+them, one per channel, keyed by that change, so a change is never announced twice nor lost."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from yuqing.notify.messages import WarningNote, warning_text
+from yuqing.notify.tables import Channel, OutboxMessage
+from yuqing.plan.loader import Plan
+from yuqing.settings import get_settings
+
+
+def channels_for(session: Session, roles: list[str], drill: bool) -> list[Channel]:
+    """Enabled channels carrying any of these roles' messages; drills only reach drill channels
+    and real work never reaches them."""
+    rows = session.execute(
+        select(Channel).where(Channel.enabled.is_(True), Channel.drill.is_(drill))
+    ).scalars()
+    wanted = set(roles)
+    return [c for c in rows if wanted & set(c.roles or [])]
+
+
+def enqueue(
+    session: Session,
+    channels: list[Channel],
+    dedup_key: str,
+    topic: str,
+    title: str,
+    body: str,
+    now: datetime,
+    drill: bool = False,
+) -> None:
+    """Store one message per channel (a second call with the same key stores nothing)."""
+    if not channels:
+        return
+    dialect = session.get_bind().dialect.name
+    stmt = (postgresql if dialect == "postgresql" else sqlite).insert(OutboxMessage)
+    rows = [
+        {
+            "channel_id": c.id,
+            "dedup_key": dedup_key,
+            "topic": topic,
+            "title": title,
+            "body": body,
+            "drill": drill,
+            "state": "pending",
+            "attempts": 0,
+            "next_at": now,
+            "created_at": now,
+        }
+        for c in channels
+    ]
+    session.execute(stmt.on_conflict_do_nothing(index_elements=["channel_id", "dedup_key"]), rows)
+
+
+def enqueue_warning(
+    session: Session, step_id: int, note: WarningNote, plan: Plan | None, now: datetime
+) -> None:
+    """Tell the roles the plan names for the step's level (the office when there is no plan)."""
+    roles = ["office"]
+    if plan is not None and note.level is not None and note.level <= plan.least:
+        roles = list(plan.level(note.level).spec.notify) or roles
+    link = f"{get_settings().public_url.rstrip('/')}/events/{note.event_id}"
+    title, body = warning_text(note, plan, link)
+    enqueue(
+        session,
+        channels_for(session, roles, note.drill),
+        f"warning_step:{step_id}",
+        "warning",
+        title,
+        body,
+        now,
+        note.drill,
+    )
