@@ -27,6 +27,7 @@ from yuqing.events import pages as events_pages
 from yuqing.events.stage import run_until_idle
 from yuqing.judge import pages as judge_pages
 from yuqing.judge.heat import weights_from
+from yuqing.notify import pages as notify_pages
 from yuqing.notify.sender import deliver_due
 from yuqing.plan import pages as plan_pages
 from yuqing.replay import pages as drill_pages
@@ -100,6 +101,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         warn_pages,
         plan_pages,
         drill_pages,
+        notify_pages,
     ):
         app.include_router(module.router)
 

@@ -145,3 +145,25 @@ def test_channel_settings_are_checked() -> None:
     assert apprise_url(
         spec_of("sms", {"url": "https://gw.example.cn/send", "numbers": ["13800000000"]})
     ) == ("jsons://gw.example.cn/send?:to=13800000000")
+
+
+def test_one_click_acknowledges_without_a_login(client, db: Database) -> None:  # type: ignore[no-untyped-def]
+    from yuqing.notify.ack import ack_link
+
+    secret = client.app.state.settings.secret_key
+    with webhook() as hook:
+        with db.write() as s:
+            add_channel(s, "值班群", "webhook", {"url": hook.url}, ["office"], Actor.cli())
+        _warn(db)
+        deliver_due(db, T0, link=lambda i: ack_link(secret, "http://testserver", i))
+        [(_, body)] = hook.received
+    link = body["message"].split("确认收到：")[1].strip()
+    assert link.startswith("http://testserver/ack/")
+    page = client.get(link.removeprefix("http://testserver"))
+    assert page.status_code == 200 and "已记录" in page.text
+    assert "此前已确认" in client.get(link.removeprefix("http://testserver")).text
+    with db.read() as s:
+        message = s.execute(select(OutboxMessage)).scalar_one()
+    assert message.acked_at is not None and message.acked_from
+    assert client.get("/ack/forged-token").status_code == 400
+    assert "/ack/" not in body["title"]

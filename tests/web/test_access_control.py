@@ -13,7 +13,7 @@ from tests.conftest import add_user, login
 from yuqing.access.permissions import ROLE_PERMISSIONS, ROLES, Permission
 from yuqing.store.db import Database
 
-PUBLIC = {"/", "/login", "/lang/{code}", "/healthz", "/api/docs"}
+PUBLIC = {"/", "/login", "/lang/{code}", "/healthz", "/api/docs", "/ack/{token}"}
 PARAMS = {
     "username": "nobody",
     "token_id": "999999",

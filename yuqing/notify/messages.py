@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from yuqing.notify.ack import PLACEHOLDER
 from yuqing.plan.loader import Plan
 from yuqing.plan.schema import DEADLINES
 
@@ -52,8 +53,10 @@ def warning_text(note: WarningNote, plan: Plan | None, link: str) -> tuple[str, 
         f"信息量 {note.items} 条",
         *([f"时限：{due}"] if due and note.action in ("issued", "raised", "confirmed") else []),
         f"详情：{link}",
+        f"确认收到：{PLACEHOLDER}",
     ]
     body = "\n".join(lines)
     if len(body) > MAX_BODY:
-        body = body[: MAX_BODY - len(link) - 8] + "…\n详情：" + link
+        tail = f"…\n详情：{link}\n确认收到：{PLACEHOLDER}"
+        body = body[: MAX_BODY - len(tail)] + tail
     return title, body

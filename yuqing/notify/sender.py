@@ -20,9 +20,11 @@ from typing import Any
 import apprise
 from sqlalchemy import func, or_, select, update
 
+from yuqing.notify.ack import ack_link, with_link
 from yuqing.notify.channels import apprise_url, spec_of
 from yuqing.notify.outbox import channels_for, enqueue
 from yuqing.notify.tables import Channel, Delivery, OutboxMessage
+from yuqing.settings import get_settings
 from yuqing.store.base import utcnow
 from yuqing.store.db import Database
 
@@ -102,9 +104,21 @@ def _claim(db: Database, now: datetime, limit: int, report: DeliveryReport) -> l
         return ids
 
 
+def default_link(message_id: int) -> str | None:
+    settings = get_settings()
+    if not settings.secret_key:
+        return None
+    return ack_link(settings.secret_key, settings.public_url, message_id)
+
+
 def deliver_due(
-    db: Database, now: datetime | None = None, send: Send = apprise_send, limit: int = 50
+    db: Database,
+    now: datetime | None = None,
+    send: Send = apprise_send,
+    limit: int = 50,
+    link: Callable[[int], str | None] = default_link,
 ) -> DeliveryReport:
+    """Send what is due; `link` makes each message's acknowledgement link."""
     now = now or utcnow()
     report = DeliveryReport()
     for message_id in _claim(db, now, limit, report):
@@ -113,7 +127,7 @@ def deliver_due(
             c = session.get(Channel, m.channel_id) if m else None
             if m is None or c is None:
                 continue
-            job = (c.kind, dict(c.config), m.title, m.body, f"yuqing-{m.id}")
+            job = (c.kind, dict(c.config), m.title, with_link(m.body, link(m.id)), f"yuqing-{m.id}")
         started = time.perf_counter()
         error = None
         try:

@@ -61,6 +61,9 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # One click on the message's signed link (no login): when, and from where.
+    acked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acked_from: Mapped[str | None] = mapped_column(String(100))
 
 
 class Delivery(Base):

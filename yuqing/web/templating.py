@@ -27,6 +27,7 @@ STAGES_WITH_PAGES = (
     "warn",
     "plan",
     "replay",
+    "notify",
     "audit",
 )
 

@@ -52,6 +52,8 @@ def upgrade() -> None:
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("acked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("acked_from", sa.String(length=100), nullable=True),
         sa.ForeignKeyConstraint(
             ["channel_id"], ["channel.id"], name=op.f("fk_outbox_channel_id_channel")
         ),
