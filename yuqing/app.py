@@ -28,6 +28,7 @@ from yuqing.events.stage import run_until_idle
 from yuqing.judge import pages as judge_pages
 from yuqing.judge.heat import weights_from
 from yuqing.notify import pages as notify_pages
+from yuqing.notify.ack import ack_link
 from yuqing.notify.sender import deliver_due
 from yuqing.plan import pages as plan_pages
 from yuqing.replay import pages as drill_pages
@@ -47,6 +48,15 @@ Browser sessions may call the API too, sending the page's CSRF token as `X-CSRF-
 """
 
 
+def deliver(database: Database, settings: Settings) -> None:
+    """Send due messages with this app's secret key and console address."""
+    deliver_due(
+        database,
+        secret_key=settings.secret_key,
+        link=lambda i: ack_link(settings.secret_key, settings.public_url, i),
+    )
+
+
 def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     if not settings.secret_key:
         raise RuntimeError("no secret key: run `yuqing init` first (or set YUQING_SECRET_KEY)")
@@ -58,7 +68,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
             Collector(
                 database,
                 tick=settings.collect_tick_seconds,
-                after=[lambda: run_until_idle(database), lambda: deliver_due(database)],
+                after=[lambda: run_until_idle(database), lambda: deliver(database, settings)],
             )
             if settings.collect
             else None

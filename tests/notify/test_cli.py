@@ -3,7 +3,8 @@ import json
 from tests.notify.servers import webhook
 
 
-def test_channel_add_list_and_test(run) -> None:  # type: ignore[no-untyped-def]
+def test_channel_add_list_and_test(run, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("YUQING_SECRET_KEY", "cli-test-secret-key")
     with webhook() as hook:
         config = json.dumps({"url": hook.url})
         code, out = run(

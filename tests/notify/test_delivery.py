@@ -23,6 +23,7 @@ from yuqing.plan.versions import save, templates
 from yuqing.store.db import Database
 
 T0 = datetime(2026, 11, 22, 1, 0, tzinfo=UTC)
+KEY = "test-channel-secret"
 POST = "某县第一中学食堂发生食物中毒，二十多名学生送医院治疗，家长质疑学校食品安全管理"
 
 
@@ -43,11 +44,11 @@ def _count(db: Database, **where: object) -> int:
 def test_a_level1_warning_reaches_the_office_webhook_in_chinese(db: Database) -> None:
     with webhook() as hook:
         with db.write() as s:
-            add_channel(s, "值班群", "webhook", {"url": hook.url}, ["office"], Actor.cli())
-            add_channel(s, "部门群", "webhook", {"url": hook.url}, ["handler"], Actor.cli())
+            add_channel(s, "值班群", "webhook", {"url": hook.url}, ["office"], Actor.cli(), KEY)
+            add_channel(s, "部门群", "webhook", {"url": hook.url}, ["handler"], Actor.cli(), KEY)
         _warn(db)
         assert _count(db, state="pending") == 1  # Ⅰ notifies office, approver, admin: one channel
-        report = deliver_due(db, T0)
+        report = deliver_due(db, secret_key=KEY, now=T0)
         assert report.sent == 1
         [(headers, body)] = hook.received
     assert body["title"].startswith("Ⅰ级（特别重大）·红 预警发布")
@@ -61,13 +62,13 @@ def test_a_level1_warning_reaches_the_office_webhook_in_chinese(db: Database) ->
 def test_failures_are_retried_with_backoff_then_dead_and_admins_told(db: Database) -> None:
     with webhook([500, 500]) as flaky, webhook([500] * MAX_ATTEMPTS) as broken, webhook() as admin:
         with db.write() as s:
-            add_channel(s, "flaky", "webhook", {"url": flaky.url}, ["office"], Actor.cli())
-            add_channel(s, "broken", "webhook", {"url": broken.url}, ["approver"], Actor.cli())
-            add_channel(s, "admins", "webhook", {"url": admin.url}, ["admin"], Actor.cli())
+            add_channel(s, "flaky", "webhook", {"url": flaky.url}, ["office"], Actor.cli(), KEY)
+            add_channel(s, "broken", "webhook", {"url": broken.url}, ["approver"], Actor.cli(), KEY)
+            add_channel(s, "admins", "webhook", {"url": admin.url}, ["admin"], Actor.cli(), KEY)
         _warn(db)
         now = T0
         for _ in range(MAX_ATTEMPTS + 2):
-            deliver_due(db, now)
+            deliver_due(db, secret_key=KEY, now=now)
             now += timedelta(hours=1)
         assert len(flaky.received) == 1 and not broken.received
         titles = [b["title"] for _, b in admin.received]
@@ -83,19 +84,19 @@ def test_rate_limit_holds_a_busy_channel(db: Database) -> None:
     with webhook() as hook:
         with db.write() as s:
             c = add_channel(
-                s, "robot", "webhook", {"url": hook.url}, ["office"], Actor.cli(), per_minute=2
+                s, "robot", "webhook", {"url": hook.url}, ["office"], Actor.cli(), KEY, per_minute=2
             )
             for _ in range(3):
                 send_test(s, c, Actor.cli())
-        report = deliver_due(db, T0 + timedelta(days=1))
+        report = deliver_due(db, secret_key=KEY, now=T0 + timedelta(days=1))
         assert report.sent == 2 and report.held == [c.id]
-        assert deliver_due(db, T0 + timedelta(days=1, minutes=2)).sent == 1
+        assert deliver_due(db, secret_key=KEY, now=T0 + timedelta(days=1, minutes=2)).sent == 1
 
 
 def test_a_crashed_claim_is_taken_again_after_its_lease(db: Database) -> None:
     with webhook() as hook:
         with db.write() as s:
-            c = add_channel(s, "robot", "webhook", {"url": hook.url}, ["office"], Actor.cli())
+            c = add_channel(s, "robot", "webhook", {"url": hook.url}, ["office"], Actor.cli(), KEY)
             send_test(s, c, Actor.cli())
 
         def crash(*_: object) -> None:
@@ -103,10 +104,12 @@ def test_a_crashed_claim_is_taken_again_after_its_lease(db: Database) -> None:
 
         soon = datetime.now(UTC) + timedelta(seconds=1)
         with pytest.raises(SystemExit):
-            deliver_due(db, soon, send=crash)
+            deliver_due(db, secret_key=KEY, now=soon, send=crash)
         assert _count(db, state="sending") == 1
-        assert deliver_due(db, soon + timedelta(minutes=1)).sent == 0  # lease still held
-        assert deliver_due(db, soon + timedelta(minutes=3)).sent == 1
+        assert (
+            deliver_due(db, secret_key=KEY, now=soon + timedelta(minutes=1)).sent == 0
+        )  # lease still held
+        assert deliver_due(db, secret_key=KEY, now=soon + timedelta(minutes=3)).sent == 1
         assert len(hook.received) == 1
 
 
@@ -125,9 +128,12 @@ def test_email_goes_through_smtp(db: Database) -> None:
                 },
                 ["office"],
                 Actor.cli(),
+                KEY,
             )
             send_test(s, c, Actor.cli())
-        assert deliver_due(db, datetime.now(UTC) + timedelta(seconds=1)).sent == 1
+        assert (
+            deliver_due(db, secret_key=KEY, now=datetime.now(UTC) + timedelta(seconds=1)).sent == 1
+        )
     assert messages and messages[0].rcpt_tos == ["duty@example.cn"]
     mail = email.message_from_bytes(messages[0].content)
     assert "测试" in str(make_header(decode_header(mail["Subject"])))
@@ -153,9 +159,11 @@ def test_one_click_acknowledges_without_a_login(client, db: Database) -> None:  
     secret = client.app.state.settings.secret_key
     with webhook() as hook:
         with db.write() as s:
-            add_channel(s, "值班群", "webhook", {"url": hook.url}, ["office"], Actor.cli())
+            add_channel(s, "值班群", "webhook", {"url": hook.url}, ["office"], Actor.cli(), KEY)
         _warn(db)
-        deliver_due(db, T0, link=lambda i: ack_link(secret, "http://testserver", i))
+        deliver_due(
+            db, secret_key=KEY, now=T0, link=lambda i: ack_link(secret, "http://testserver", i)
+        )
         [(_, body)] = hook.received
     link = body["message"].split("确认收到：")[1].strip()
     assert link.startswith("http://testserver/ack/")
@@ -167,3 +175,26 @@ def test_one_click_acknowledges_without_a_login(client, db: Database) -> None:  
     assert message.acked_at is not None and message.acked_from
     assert client.get("/ack/forged-token").status_code == 400
     assert "/ack/" not in body["title"]
+
+
+def test_secrets_are_sealed_at_rest(db: Database) -> None:
+    from yuqing.notify.secrets import SecretUnreadable, unseal
+    from yuqing.notify.tables import Channel
+
+    with db.write() as s:
+        add_channel(
+            s,
+            "钉钉",
+            "dingtalk",
+            {"token": "abcdefgh1234", "secret": "SECxyz"},
+            ["office"],
+            Actor.cli(),
+            KEY,
+        )
+    with db.read() as s:
+        stored = s.execute(select(Channel)).scalar_one().config
+    assert stored["token"].startswith("enc:") and stored["secret"].startswith("enc:")
+    assert "SECxyz" not in str(stored)
+    assert unseal(stored, KEY) == {"token": "abcdefgh1234", "secret": "SECxyz"}
+    with pytest.raises(SecretUnreadable, match="another secret key"):
+        unseal(stored, "a different key")

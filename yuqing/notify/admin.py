@@ -11,6 +11,7 @@ from yuqing.access.permissions import ROLES
 from yuqing.audit.log import Actor, record
 from yuqing.notify.channels import ChannelInvalid, masked, spec_of
 from yuqing.notify.outbox import enqueue
+from yuqing.notify.secrets import seal
 from yuqing.notify.tables import Channel
 from yuqing.store.base import utcnow
 
@@ -22,9 +23,11 @@ def add_channel(
     config: dict[str, Any],
     roles: list[str],
     actor: Actor,
+    secret_key: str,
     drill: bool = False,
     per_minute: int = 20,
 ) -> Channel:
+    """A checked channel; its secrets are stored encrypted with the installation's key."""
     spec = spec_of(kind, config)
     unknown = sorted(set(roles) - set(ROLES))
     if unknown or not roles:
@@ -36,7 +39,7 @@ def add_channel(
     channel = Channel(
         name=name,
         kind=kind,
-        config=spec.model_dump(exclude={"kind"}, exclude_none=True),
+        config=seal(spec.model_dump(exclude={"kind"}, exclude_none=True), secret_key),
         roles=roles,
         drill=drill,
         per_minute=per_minute,

@@ -26,14 +26,18 @@ def add(
     from yuqing.audit.log import Actor
     from yuqing.notify.admin import add_channel
     from yuqing.notify.channels import ChannelInvalid
+    from yuqing.settings import get_settings
 
+    key = get_settings().secret_key
+    if not key:
+        raise fail("no secret key to seal the channel's secrets with: run `yuqing init` first")
     try:
         settings = json.loads(config)
         if not isinstance(settings, dict):
             raise ValueError("a JSON object is needed")
         with database().write() as session:
             channel = add_channel(
-                session, name, kind, settings, role, Actor.cli(), drill, per_minute
+                session, name, kind, settings, role, Actor.cli(), key, drill, per_minute
             )
     except (ValueError, ChannelInvalid) as exc:
         raise fail(f"{name}: {exc}") from exc

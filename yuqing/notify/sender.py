@@ -23,6 +23,7 @@ from sqlalchemy import func, or_, select, update
 from yuqing.notify.ack import ack_link, with_link
 from yuqing.notify.channels import apprise_url, spec_of
 from yuqing.notify.outbox import channels_for, enqueue
+from yuqing.notify.secrets import unseal
 from yuqing.notify.tables import Channel, Delivery, OutboxMessage
 from yuqing.settings import get_settings
 from yuqing.store.base import utcnow
@@ -117,9 +118,12 @@ def deliver_due(
     send: Send = apprise_send,
     limit: int = 50,
     link: Callable[[int], str | None] = default_link,
+    secret_key: str | None = None,
 ) -> DeliveryReport:
-    """Send what is due; `link` makes each message's acknowledgement link."""
+    """Send what is due; `link` makes each message's acknowledgement link, `secret_key` (the
+    installation's by default) opens the channels' sealed secrets."""
     now = now or utcnow()
+    key = get_settings().secret_key if secret_key is None else secret_key
     report = DeliveryReport()
     for message_id in _claim(db, now, limit, report):
         with db.read() as session:
@@ -127,11 +131,12 @@ def deliver_due(
             c = session.get(Channel, m.channel_id) if m else None
             if m is None or c is None:
                 continue
-            job = (c.kind, dict(c.config), m.title, with_link(m.body, link(m.id)), f"yuqing-{m.id}")
+            config, body = dict(c.config), with_link(m.body, link(m.id))
+            job = (c.kind, config, m.title, body, f"yuqing-{m.id}")
         started = time.perf_counter()
         error = None
         try:
-            send(*job)
+            send(job[0], unseal(job[1], key), *job[2:])
         except Exception as exc:  # any failure is recorded and retried, never raised
             error = str(exc)[:1000] or type(exc).__name__
         _record(db, message_id, now, time.perf_counter() - started, error, report)
