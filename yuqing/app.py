@@ -27,9 +27,9 @@ from yuqing.events import pages as events_pages
 from yuqing.events.stage import run_until_idle
 from yuqing.judge import pages as judge_pages
 from yuqing.judge.heat import weights_from
+from yuqing.notify import channel_pages
 from yuqing.notify import pages as notify_pages
-from yuqing.notify.ack import ack_link
-from yuqing.notify.sender import deliver_due
+from yuqing.notify.sender import deliver_with
 from yuqing.plan import pages as plan_pages
 from yuqing.replay import pages as drill_pages
 from yuqing.replay.drills import stop_all as stop_drills
@@ -48,15 +48,6 @@ Browser sessions may call the API too, sending the page's CSRF token as `X-CSRF-
 """
 
 
-def deliver(database: Database, settings: Settings) -> None:
-    """Send due messages with this app's secret key and console address."""
-    deliver_due(
-        database,
-        secret_key=settings.secret_key,
-        link=lambda i: ack_link(settings.secret_key, settings.public_url, i),
-    )
-
-
 def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     if not settings.secret_key:
         raise RuntimeError("no secret key: run `yuqing init` first (or set YUQING_SECRET_KEY)")
@@ -68,7 +59,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
             Collector(
                 database,
                 tick=settings.collect_tick_seconds,
-                after=[lambda: run_until_idle(database), lambda: deliver(database, settings)],
+                after=[lambda: run_until_idle(database), lambda: deliver_with(database, settings)],
             )
             if settings.collect
             else None
@@ -112,6 +103,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         plan_pages,
         drill_pages,
         notify_pages,
+        channel_pages,
     ):
         app.include_router(module.router)
 

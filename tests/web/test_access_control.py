@@ -26,6 +26,7 @@ PARAMS = {
     "warning_id": "999999",
     "version_id": "999999",
     "drill_id": "999999",
+    "channel_id": "999999",
 }
 
 

@@ -27,6 +27,7 @@ class Permission(StrEnum):
     PLANS_READ = "plans.read"
     PLANS_MANAGE = "plans.manage"
     DRILLS_RUN = "drills.run"
+    CHANNELS_MANAGE = "channels.manage"
 
 
 ROLES = ("admin", "office", "monitor", "handler", "approver", "viewer")

@@ -25,7 +25,7 @@ from yuqing.notify.channels import apprise_url, spec_of
 from yuqing.notify.outbox import channels_for, enqueue
 from yuqing.notify.secrets import unseal
 from yuqing.notify.tables import Channel, Delivery, OutboxMessage
-from yuqing.settings import get_settings
+from yuqing.settings import Settings, get_settings
 from yuqing.store.base import utcnow
 from yuqing.store.db import Database
 
@@ -184,3 +184,12 @@ def _record(
                 f"{m.title}\n最后的错误：{error[:200]}",
                 now,
             )
+
+
+def deliver_with(db: Database, settings: Settings) -> DeliveryReport:
+    """Send due messages with this installation's secret key and console address."""
+    return deliver_due(
+        db,
+        secret_key=settings.secret_key,
+        link=lambda i: ack_link(settings.secret_key, settings.public_url, i),
+    )

@@ -1,0 +1,54 @@
+"""An admin adds a channel in the console, sends a test, and sees the delivery."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from tests.conftest import add_user, login
+from tests.notify.servers import webhook
+from yuqing.store.db import Database
+
+
+def test_add_test_and_disable_a_channel(client: TestClient, db: Database) -> None:
+    add_user(db, "boss", "admin")
+    csrf = login(client, "boss")
+    assert "尚未添加渠道" in client.get("/channels").text
+    refused = client.post(
+        "/channels",
+        data={"csrf_token": csrf, "name": "钉钉", "kind": "dingtalk", "roles": "office"},
+    )
+    assert refused.status_code == 422 and "token" in refused.text
+    with webhook([500]) as hook:
+        r = client.post(
+            "/channels",
+            data={
+                "csrf_token": csrf,
+                "name": "值班群",
+                "kind": "webhook",
+                "url": hook.url,
+                "roles": ["office", "approver"],
+                "per_minute": "20",
+            },
+            follow_redirects=True,
+        )
+        assert "值班群" in r.text and "领导·发言人" in r.text
+        channel_id = r.text.split("/channels/")[1].split("/")[0]
+        failed = client.post(
+            f"/channels/{channel_id}/test", data={"csrf_token": csrf}, follow_redirects=True
+        )
+        assert "发送失败" in failed.text and "待发送" in failed.text
+        sent = client.post(
+            f"/channels/{channel_id}/test", data={"csrf_token": csrf}, follow_redirects=True
+        )
+        assert "测试消息已发出" in sent.text and "已发送" in sent.text
+        assert hook.received and hook.received[0][1]["title"] == "【测试】舆情系统通知测试"
+    off = client.post(
+        f"/channels/{channel_id}/toggle", data={"csrf_token": csrf}, follow_redirects=True
+    )
+    assert "已停用" in off.text
+
+
+def test_only_admins_manage_channels(client: TestClient, db: Database) -> None:
+    add_user(db, "duty", "office")
+    login(client, "duty")
+    assert client.get("/channels").status_code == 403
