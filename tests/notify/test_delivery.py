@@ -198,3 +198,26 @@ def test_secrets_are_sealed_at_rest(db: Database) -> None:
     assert unseal(stored, KEY) == {"token": "abcdefgh1234", "secret": "SECxyz"}
     with pytest.raises(SecretUnreadable, match="another secret key"):
         unseal(stored, "a different key")
+
+
+def test_unacknowledged_warnings_go_up_the_chain_once(db: Database) -> None:
+    from yuqing.notify.escalation import escalate_unacknowledged, next_roles
+    from yuqing.plan.loader import load_plan
+
+    plan = load_plan(templates()["enterprise-three-level"])  # ack_within 15m by default
+    with webhook() as office, webhook() as leader:
+        with db.write() as s:
+            add_channel(s, "值班群", "webhook", {"url": office.url}, ["office"], Actor.cli(), KEY)
+            add_channel(s, "领导群", "webhook", {"url": leader.url}, ["approver"], Actor.cli(), KEY)
+        _warn(db)
+        deliver_due(db, secret_key=KEY, now=T0)
+        assert len(office.received) == 1 and len(leader.received) == 1  # Ⅰ tells both
+        with db.write() as s:
+            assert escalate_unacknowledged(s, plan, T0 + timedelta(minutes=10)) == 0
+            # the office group goes to the leaders; nobody is above the leaders here
+            assert escalate_unacknowledged(s, plan, T0 + timedelta(minutes=16)) == 1
+            escalate_unacknowledged(s, plan, T0 + timedelta(minutes=30))  # not twice
+        deliver_due(db, secret_key=KEY, now=T0 + timedelta(minutes=31))
+    titles = [b["title"] for _, b in leader.received]
+    assert titles[-1].startswith("【督办】Ⅰ级") and len(titles) == 2
+    assert next_roles(["office"]) == ["approver"] and next_roles(["admin"]) == []

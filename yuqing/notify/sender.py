@@ -22,9 +22,11 @@ from sqlalchemy import func, or_, select, update
 
 from yuqing.notify.ack import ack_link, with_link
 from yuqing.notify.channels import apprise_url, spec_of
+from yuqing.notify.escalation import escalate_unacknowledged
 from yuqing.notify.outbox import channels_for, enqueue
 from yuqing.notify.secrets import unseal
 from yuqing.notify.tables import Channel, Delivery, OutboxMessage
+from yuqing.plan import versions
 from yuqing.settings import Settings, get_settings
 from yuqing.store.base import utcnow
 from yuqing.store.db import Database
@@ -187,7 +189,12 @@ def _record(
 
 
 def deliver_with(db: Database, settings: Settings) -> DeliveryReport:
-    """Send due messages with this installation's secret key and console address."""
+    """Escalate what nobody acknowledged in time, then send due messages with this
+    installation's secret key and console address."""
+    now = utcnow()
+    with db.write() as session:
+        active = versions.active(session)
+        escalate_unacknowledged(session, active.plan if active else None, now)
     return deliver_due(
         db,
         secret_key=settings.secret_key,

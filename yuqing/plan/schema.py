@@ -84,6 +84,7 @@ class PredictSpec(_Strict):
 class WarningSpec(_Strict):
     incident_at: int = Field(2, ge=1, le=4, description="warnings this severe open an incident")
     lift_role: Literal["admin", "office", "approver"] = "approver"
+    ack_within: str = Field("15m", description="unacknowledged this long → the next role is told")
     predict: PredictSpec = Field(default_factory=PredictSpec)
 
 
