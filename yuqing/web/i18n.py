@@ -487,10 +487,12 @@ MESSAGES: dict[str, dict[str, str]] = {
 
 def _merge() -> None:
     """Stages keep their own strings; one catalogue per language serves every page."""
-    from yuqing.events.messages import MESSAGES as EVENTS
-    from yuqing.plan.messages import MESSAGES as PLAN
+    from yuqing.events.strings import MESSAGES as EVENTS
+    from yuqing.judge.strings import MESSAGES as JUDGE
+    from yuqing.notify.strings import MESSAGES as NOTIFY
+    from yuqing.plan.strings import MESSAGES as PLAN
 
-    for extra in (EVENTS, PLAN):
+    for extra in (EVENTS, JUDGE, NOTIFY, PLAN):
         for lang, strings in extra.items():
             MESSAGES[lang].update(strings)
 
