@@ -87,5 +87,8 @@ def test_surge_flag_and_eviction() -> None:
         e.place(_obs(i, f"回复{i}", 60 + i * 0.1, reply_to="1:1"))
     [d] = e.evaluate(T0 + timedelta(minutes=62))
     assert "surge" in d.flags and d.metrics["growth"] == 18
+    assert e.evict(T0 + timedelta(days=4)) == []  # the stream itself has not moved on
+    later = e.place(_obs(99, "高速公路连环追尾事故造成交通拥堵", 4 * 24 * 60))
+    assert later is not None
     assert e.evict(T0 + timedelta(days=4)) == [1]
-    assert not e.events and not e.by_item and not e.index
+    assert set(e.events) == {later.event_id} and set(e.by_item) == {99}

@@ -188,3 +188,24 @@ def test_people_merge_split_override_and_lift(db: Database) -> None:
         lift(s, warning.id, _principal("approver"), "已核实处置完毕")
     with db.read() as s:
         assert s.get(Warning_, warning.id).state == "lifted"
+
+
+def test_importing_old_posts_keeps_their_events_together(db: Database) -> None:
+    """Last year's posts, imported today in two batches, still join one event."""
+    old = datetime(2025, 3, 1, 8, tzinfo=UTC)
+    _store(db, [{"id": "o1", "text": POST, "published_at": old.isoformat()}], old)
+    stage = EventStage(db)
+    stage.run()  # the wall clock: 2026
+    _store(
+        db,
+        [
+            {
+                "id": "o2",
+                "text": "第一中学食堂食物中毒：二十多名学生送医院，家长质疑食品安全",
+                "published_at": (old + timedelta(hours=2)).isoformat(),
+            }
+        ],
+        old + timedelta(hours=2),
+    )
+    stage.run()
+    assert _count(db, Event) == 1

@@ -81,6 +81,7 @@ class EventEngine:
     # Brings back a quiet event from storage when a late reply or copy names one of its items.
     revive: Callable[[str | None, int | None], int | None] | None = None
     cooldown: dict[int, tuple[int, datetime]] = field(default_factory=dict)
+    latest: datetime | None = None  # the newest item seen: the stream's own clock
 
     def place(self, obs: Observation) -> Placement | None:
         """Put an item into an event; None when it is not watched (no scheme matched)."""
@@ -89,6 +90,8 @@ class EventEngine:
         terms = words(obs.text)
         unique = set(terms)
         self.df.add(unique)
+        if self.latest is None or obs.at > self.latest:
+            self.latest = obs.at
         event_id, how, score = None, "new", 0.0
         reply_to = obs.reply_to if self.use_replies else None
         if reply_to and (reply_to in self.by_key or self._revived(reply_to, None)):
@@ -252,8 +255,11 @@ class EventEngine:
         return True
 
     def evict(self, now: datetime) -> list[int]:
-        """Forget events quiet for longer than the window (they stay in the database)."""
-        gone = [i for i, s in self.events.items() if now - s.last_at > self.window]
+        """Forget events quiet for longer than the window (they stay in the database). The
+        window is measured back from the newest item seen, so importing last year's posts keeps
+        last year's recent events together."""
+        head = min(now, self.latest) if self.latest else now
+        gone = [i for i, s in self.events.items() if head - s.last_at > self.window]
         for event_id in gone:
             state = self.events.pop(event_id)
             for item_id in state.engagement:
