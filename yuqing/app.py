@@ -27,7 +27,7 @@ from yuqing.events import pages as events_pages
 from yuqing.events.stage import run_until_idle
 from yuqing.judge import pages as judge_pages
 from yuqing.judge.heat import weights_from
-from yuqing.notify import channel_pages
+from yuqing.notify import channel_pages, duty_pages
 from yuqing.notify import pages as notify_pages
 from yuqing.notify.sender import deliver_with
 from yuqing.plan import pages as plan_pages
@@ -104,6 +104,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         drill_pages,
         notify_pages,
         channel_pages,
+        duty_pages,
     ):
         app.include_router(module.router)
 

@@ -16,7 +16,7 @@ from yuqing.cli_support import database as _database
 from yuqing.cli_support import fail as _fail
 from yuqing.collect.cli import collect, source_app, worker
 from yuqing.judge.cli import classify, model_app
-from yuqing.notify.cli import channel_app, notify_app
+from yuqing.notify.cli import channel_app, duty_app, notify_app
 from yuqing.plan.cli import plan_app, replay
 from yuqing.settings import Settings, get_settings, write_initial_settings
 
@@ -37,6 +37,7 @@ app.add_typer(source_app, name="source")
 app.add_typer(plan_app, name="plan")
 app.add_typer(channel_app, name="channel")
 app.add_typer(notify_app, name="notify")
+app.add_typer(duty_app, name="duty")
 app.command()(replay)
 
 DEFAULT_DEPARTMENT = "舆情办公室"

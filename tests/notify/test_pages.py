@@ -52,3 +52,26 @@ def test_only_admins_manage_channels(client: TestClient, db: Database) -> None:
     add_user(db, "duty", "office")
     login(client, "duty")
     assert client.get("/channels").status_code == 403
+
+
+def test_the_duty_page_shows_who_is_on_duty(client: TestClient, db: Database) -> None:
+    add_user(db, "boss", "admin")
+    add_user(db, "zhang", "office")
+    csrf = login(client, "boss")
+    assert "当前无人值班" in client.get("/duty").text
+    bad = client.post(
+        "/duty", data={"csrf_token": csrf, "starts": "2026-13-01", "ends": "x", "officer": "zhang"}
+    )
+    assert bad.status_code == 422
+    r = client.post(
+        "/duty",
+        data={
+            "csrf_token": csrf,
+            "starts": "2020-01-01 08:30",
+            "ends": "2099-01-01 08:30",
+            "officer": "zhang",
+            "leader": "boss",
+        },
+        follow_redirects=True,
+    )
+    assert "当前值班" in r.text and "<strong>zhang</strong>" in r.text

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yuqing.access.accounts import AccountError, get_user
 from yuqing.access.permissions import ROLES
 from yuqing.audit.log import Actor, record
 from yuqing.notify.channels import ChannelInvalid, masked, spec_of
@@ -26,12 +27,19 @@ def add_channel(
     secret_key: str,
     drill: bool = False,
     per_minute: int = 20,
+    owner: str | None = None,
 ) -> Channel:
-    """A checked channel; its secrets are stored encrypted with the installation's key."""
+    """A checked channel; its secrets are stored encrypted with the installation's key. A
+    personal channel (`owner`) hears what its owner hears on duty, whatever the roles."""
     spec = spec_of(kind, config)
     unknown = sorted(set(roles) - set(ROLES))
-    if unknown or not roles:
+    if unknown or not (roles or owner):
         raise ChannelInvalid(f"roles: give some of {', '.join(ROLES)} (not {unknown})")
+    if owner:
+        try:
+            get_user(session, owner)
+        except AccountError as exc:
+            raise ChannelInvalid(f"owner: {exc}") from exc
     if not 1 <= per_minute <= 10_000:
         raise ChannelInvalid("per_minute: 1–10000")
     if session.execute(select(Channel.id).where(Channel.name == name)).first():
@@ -43,6 +51,7 @@ def add_channel(
         roles=roles,
         drill=drill,
         per_minute=per_minute,
+        owner=owner or None,
     )
     session.add(channel)
     session.flush()

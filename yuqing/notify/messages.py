@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from yuqing.notify.ack import PLACEHOLDER
+from yuqing.notify.duty import OnDuty
 from yuqing.plan.loader import Plan
 from yuqing.plan.schema import DEADLINES
 
@@ -34,7 +35,9 @@ class WarningNote:
     drill: bool
 
 
-def warning_text(note: WarningNote, plan: Plan | None, link: str) -> tuple[str, str]:
+def warning_text(
+    note: WarningNote, plan: Plan | None, link: str, duty: OnDuty | None = None
+) -> tuple[str, str]:
     """(title, body) of a warning message."""
     head = "【演练】" if note.drill else ""
     if note.level is not None and plan is not None and note.level <= plan.least:
@@ -51,6 +54,7 @@ def warning_text(note: WarningNote, plan: Plan | None, link: str) -> tuple[str, 
         title,
         "原因：" + "；".join(note.reasons[:3]),
         f"信息量 {note.items} 条",
+        *([f"值班：{duty.officer}；带班领导：{duty.leader or '—'}"] if duty else []),
         *([f"时限：{due}"] if due and note.action in ("issued", "raised", "confirmed") else []),
         f"详情：{link}",
         f"确认收到：{PLACEHOLDER}",

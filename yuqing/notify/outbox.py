@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from yuqing.notify.duty import on_duty
 from yuqing.notify.messages import WarningNote, warning_text
 from yuqing.notify.tables import Channel, OutboxMessage
 from yuqing.plan.loader import Plan
@@ -19,7 +20,9 @@ def channels_for(session: Session, roles: list[str], drill: bool) -> list[Channe
     """Enabled channels carrying any of these roles' messages; drills only reach drill channels
     and real work never reaches them."""
     rows = session.execute(
-        select(Channel).where(Channel.enabled.is_(True), Channel.drill.is_(drill))
+        select(Channel).where(
+            Channel.enabled.is_(True), Channel.drill.is_(drill), Channel.owner.is_(None)
+        )
     ).scalars()
     wanted = set(roles)
     return [c for c in rows if wanted & set(c.roles or [])]
@@ -58,18 +61,40 @@ def enqueue(
     session.execute(stmt.on_conflict_do_nothing(index_elements=["channel_id", "dedup_key"]), rows)
 
 
+def personal_channels(session: Session, people: list[str], drill: bool) -> list[Channel]:
+    if not people:
+        return []
+    return list(
+        session.execute(
+            select(Channel).where(
+                Channel.enabled.is_(True), Channel.drill.is_(drill), Channel.owner.in_(people)
+            )
+        ).scalars()
+    )
+
+
 def enqueue_warning(
     session: Session, step_id: int, note: WarningNote, plan: Plan | None, now: datetime
 ) -> None:
-    """Tell the roles the plan names for the step's level (the office when there is no plan)."""
+    """Tell the roles the plan names for the step's level (the office when there is no plan),
+    and the people on duty on their own channels: the officer always, the leader on duty when
+    the level is for leaders (approver or admin)."""
     roles = ["office"]
     if plan is not None and note.level is not None and note.level <= plan.least:
         roles = list(plan.level(note.level).spec.notify) or roles
+    duty = on_duty(session, now)
+    people = []
+    if duty is not None:
+        people.append(duty.officer)
+        if duty.leader and {"approver", "admin"} & set(roles):
+            people.append(duty.leader)
     link = f"{get_settings().public_url.rstrip('/')}/events/{note.event_id}"
-    title, body = warning_text(note, plan, link)
+    title, body = warning_text(note, plan, link, duty)
+    targets = {c.id: c for c in channels_for(session, roles, note.drill)}
+    targets.update((c.id, c) for c in personal_channels(session, people, note.drill))
     enqueue(
         session,
-        channels_for(session, roles, note.drill),
+        list(targets.values()),
         f"warning_step:{step_id}",
         "warning",
         title,

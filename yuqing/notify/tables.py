@@ -36,6 +36,8 @@ class Channel(Base):
     drill: Mapped[bool] = mapped_column(Boolean, default=False)  # carries drill messages only
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     per_minute: Mapped[int] = mapped_column(Integer, default=20)  # a DingTalk robot takes 20
+    # A person's own channel (their phone, mailbox): it hears what that person hears on duty.
+    owner: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -76,3 +78,17 @@ class Delivery(Base):
     ok: Mapped[bool] = mapped_column(Boolean)
     seconds: Mapped[float] = mapped_column(default=0.0)
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class DutyShift(Base):
+    """值班: who is the officer on duty, and the leader on duty (带班领导), from when to when."""
+
+    __tablename__ = "duty_shift"
+    __table_args__ = (Index("ix_duty_shift_span", "starts_at", "ends_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    officer: Mapped[str] = mapped_column(String(64))
+    leader: Mapped[str | None] = mapped_column(String(64))
+    day_kind: Mapped[str] = mapped_column(String(16), default="workday")  # workday|holiday|makeup
+    created_by: Mapped[str] = mapped_column(String(64))

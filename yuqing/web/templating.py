@@ -42,6 +42,7 @@ NAV: list[tuple[str, str, Permission]] = [
     ("/sources", "nav.sources", Permission.SOURCES_READ),
     ("/plans", "nav.plans", Permission.PLANS_READ),
     ("/drills", "nav.drills", Permission.DRILLS_RUN),
+    ("/duty", "nav.duty", Permission.EVENTS_READ),
     ("/channels", "nav.channels", Permission.CHANNELS_MANAGE),
     ("/admin/users", "nav.users", Permission.USERS_MANAGE),
     ("/admin/tokens", "nav.tokens", Permission.TOKENS_MANAGE),

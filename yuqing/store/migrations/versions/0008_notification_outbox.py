@@ -1,10 +1,11 @@
 """notification outbox
 
-Channels, the transactional outbox of messages and the log of every delivery attempt.
+Channels (group and personal), the duty roster, the transactional outbox of messages with their
+acknowledgement, and the log of every delivery attempt.
 
 Revision ID: 0008
 Revises: 0007
-Create Date: 2026-11-22 06:30:13.870872
+Create Date: 2026-11-22 06:56:10.623172
 """
 
 from __future__ import annotations
@@ -32,10 +33,28 @@ def upgrade() -> None:
         sa.Column("drill", sa.Boolean(), nullable=False),
         sa.Column("enabled", sa.Boolean(), nullable=False),
         sa.Column("per_minute", sa.Integer(), nullable=False),
+        sa.Column("owner", sa.String(length=64), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_channel")),
         sa.UniqueConstraint("name", name=op.f("uq_channel_name")),
     )
+    with op.batch_alter_table("channel", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_channel_owner"), ["owner"], unique=False)
+
+    op.create_table(
+        "duty_shift",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("starts_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("ends_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("officer", sa.String(length=64), nullable=False),
+        sa.Column("leader", sa.String(length=64), nullable=True),
+        sa.Column("day_kind", sa.String(length=16), nullable=False),
+        sa.Column("created_by", sa.String(length=64), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_duty_shift")),
+    )
+    with op.batch_alter_table("duty_shift", schema=None) as batch_op:
+        batch_op.create_index("ix_duty_shift_span", ["starts_at", "ends_at"], unique=False)
+
     op.create_table(
         "outbox",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -91,4 +110,11 @@ def downgrade() -> None:
         batch_op.drop_index("ix_outbox_state_due")
 
     op.drop_table("outbox")
+    with op.batch_alter_table("duty_shift", schema=None) as batch_op:
+        batch_op.drop_index("ix_duty_shift_span")
+
+    op.drop_table("duty_shift")
+    with op.batch_alter_table("channel", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_channel_owner"))
+
     op.drop_table("channel")
