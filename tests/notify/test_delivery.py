@@ -221,3 +221,21 @@ def test_unacknowledged_warnings_go_up_the_chain_once(db: Database) -> None:
     titles = [b["title"] for _, b in leader.received]
     assert titles[-1].startswith("【督办】Ⅰ级") and len(titles) == 2
     assert next_roles(["office"]) == ["approver"] and next_roles(["admin"]) == []
+
+
+def test_time_to_acknowledge_by_level_and_channel(client, db: Database) -> None:  # type: ignore[no-untyped-def]
+    from yuqing.notify.ack import ack_link, acknowledge
+    from yuqing.notify.queries import ack_figures
+
+    with webhook() as hook:
+        with db.write() as s:
+            add_channel(s, "值班群", "webhook", {"url": hook.url}, ["office"], Actor.cli(), KEY)
+        _warn(db)
+        deliver_due(db, secret_key=KEY, now=T0, link=lambda i: ack_link(KEY, "http://x", i))
+        link = hook.received[0][1]["message"].split("确认收到：")[1].strip()
+    with db.write() as s:
+        acknowledge(s, KEY, link.rsplit("/", 1)[1], T0 + timedelta(minutes=4), "127.0.0.1")
+    with db.read() as s:
+        by_level, by_channel = ack_figures(s)
+    assert [(f.label, f.sent, f.acked, f.median_minutes) for f in by_level] == [("1", 1, 1, 4.0)]
+    assert by_channel[0].label == "值班群"

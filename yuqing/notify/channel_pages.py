@@ -15,6 +15,7 @@ from yuqing.access.permissions import ROLES, Permission, Principal
 from yuqing.audit.log import record
 from yuqing.notify.admin import add_channel, send_test
 from yuqing.notify.channels import KINDS, ChannelInvalid, masked
+from yuqing.notify.queries import ack_figures
 from yuqing.notify.sender import deliver_with
 from yuqing.notify.tables import Channel, OutboxMessage
 from yuqing.web.auth import need
@@ -49,6 +50,7 @@ def _page(
                 select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(50)
             ).scalars()
         )
+        by_level, by_channel = ack_figures(session)
     names = {c.id: c.name for c in channels}
     return render(
         request,
@@ -62,6 +64,8 @@ def _page(
             "values": values,
             "error": error,
             "notice": request.query_params.get("notice", ""),
+            "by_level": by_level,
+            "by_channel": by_channel,
         },
         status_code=status,
     )

@@ -2,6 +2,10 @@
 
 MESSAGES: dict[str, dict[str, str]] = {
     "zh-CN": {
+        "channels.mtta": "确认时长（预警消息，不含演练）",
+        "channels.sent_count": "已发送",
+        "channels.acked_count": "已确认",
+        "channels.median": "确认时长中位数（分钟）",
         "nav.duty": "值班表",
         "duty.title": "值班表",
         "duty.now": "当前值班",
@@ -62,6 +66,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ack.again": "这条通知此前已确认收到。",
     },
     "en": {
+        "channels.mtta": "Time to acknowledge (warning messages, drills left out)",
+        "channels.sent_count": "Sent",
+        "channels.acked_count": "Acknowledged",
+        "channels.median": "Median minutes to acknowledge",
         "nav.duty": "Duty roster",
         "duty.title": "Duty roster",
         "duty.now": "On duty now",

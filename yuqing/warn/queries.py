@@ -35,3 +35,16 @@ def steps_of_event(session: Session, event_id: int) -> list[tuple[Warning_, Warn
         .order_by(WarningStep.at, WarningStep.id)
     ).all()
     return [(w, s) for w, s in rows]
+
+
+def levels_of_steps(session: Session, step_ids: list[int]) -> dict[int, int | None]:
+    """The level each warning step announced (for acknowledgement figures)."""
+    out: dict[int, int | None] = {}
+    for start in range(0, len(step_ids), 500):
+        chunk = step_ids[start : start + 500]
+        out.update(
+            session.execute(  # type: ignore[arg-type]
+                select(WarningStep.id, WarningStep.level).where(WarningStep.id.in_(chunk))
+            ).all()
+        )
+    return out
