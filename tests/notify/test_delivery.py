@@ -239,3 +239,43 @@ def test_time_to_acknowledge_by_level_and_channel(client, db: Database) -> None:
         by_level, by_channel = ack_figures(s)
     assert [(f.label, f.sent, f.acked, f.median_minutes) for f in by_level] == [("1", 1, 1, 4.0)]
     assert by_channel[0].label == "值班群"
+
+
+def test_low_levels_go_out_in_a_digest(db: Database) -> None:
+    from yuqing.notify.digest import flush_digests
+    from yuqing.plan.loader import load_plan
+
+    text = templates()["enterprise-three-level"].replace(
+        "  lift_role: approver\n",
+        "  lift_role: approver\n  digest_from: 3\n  digest_every: 30m\n",
+        1,
+    )
+    plan = load_plan(text)
+    with webhook() as hook:
+        with db.write() as s:
+            save(s, text, Actor.cli())
+            add_channel(s, "值班群", "webhook", {"url": hook.url}, ["office"], Actor.cli(), KEY)
+        intake = Intake(db, Actor.cli(), "weibo", "file", "t", lambda: T0)
+        intake.store(
+            [
+                (1, ItemIn(id="a", text=POST, metrics={"comments": 60})),
+                (
+                    2,
+                    ItemIn(
+                        id="b",
+                        text="高速公路连环追尾事故造成交通拥堵，交警正在现场处置",
+                        metrics={"comments": 70},
+                    ),
+                ),
+            ]
+        )
+        EventStage(db).run(T0)
+        assert _count(db, state="held") == 2 and deliver_due(db, secret_key=KEY, now=T0).sent == 0
+        with db.write() as s:
+            assert flush_digests(s, plan, T0 + timedelta(minutes=10)) == 0  # not yet
+        with db.write() as s:
+            assert flush_digests(s, plan, T0 + timedelta(minutes=31)) == 1
+        assert deliver_due(db, secret_key=KEY, now=T0 + timedelta(minutes=31)).sent == 1
+        [(_, body)] = hook.received
+    assert body["title"] == "【预警摘要】2 条" and body["message"].count("Ⅲ级（一般）") == 2
+    assert _count(db, state="digested") == 2

@@ -37,8 +37,10 @@ def enqueue(
     body: str,
     now: datetime,
     drill: bool = False,
+    state: str = "pending",
 ) -> None:
-    """Store one message per channel (a second call with the same key stores nothing)."""
+    """Store one message per channel (a second call with the same key stores nothing);
+    `state` "held" keeps it for the next digest instead of sending it."""
     if not channels:
         return
     dialect = session.get_bind().dialect.name
@@ -51,7 +53,7 @@ def enqueue(
             "title": title,
             "body": body,
             "drill": drill,
-            "state": "pending",
+            "state": state,
             "attempts": 0,
             "next_at": now,
             "created_at": now,
@@ -101,4 +103,11 @@ def enqueue_warning(
         body,
         now,
         note.drill,
+        "held" if digested(plan, note.level) else "pending",
     )
+
+
+def digested(plan: Plan | None, level: int | None) -> bool:
+    """Whether this level's messages wait for the plan's digest instead of going at once."""
+    start = plan.spec.warnings.digest_from if plan else None
+    return start is not None and level is not None and level >= start

@@ -22,6 +22,7 @@ from sqlalchemy import func, or_, select, update
 
 from yuqing.notify.ack import ack_link, with_link
 from yuqing.notify.channels import apprise_url, spec_of
+from yuqing.notify.digest import flush_digests
 from yuqing.notify.escalation import escalate_unacknowledged
 from yuqing.notify.outbox import channels_for, enqueue
 from yuqing.notify.secrets import unseal
@@ -189,12 +190,13 @@ def _record(
 
 
 def deliver_with(db: Database, settings: Settings) -> DeliveryReport:
-    """Escalate what nobody acknowledged in time, then send due messages with this
-    installation's secret key and console address."""
+    """Escalate what nobody acknowledged in time, gather the digests that are due, then send
+    due messages with this installation's secret key and console address."""
     now = utcnow()
     with db.write() as session:
         active = versions.active(session)
         escalate_unacknowledged(session, active.plan if active else None, now)
+        flush_digests(session, active.plan if active else None, now)
     return deliver_due(
         db,
         secret_key=settings.secret_key,

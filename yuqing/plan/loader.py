@@ -178,11 +178,12 @@ def _compile(spec: PlanSpec, root: yaml.Node | None) -> tuple[tuple[Level, ...],
             parse_duration(getattr(spec.warnings.predict, key))
         except ValueError as exc:
             problem(("warnings", "predict", key), str(exc))
-    try:
-        if parse_duration(spec.warnings.ack_within).working_days:
-            problem(("warnings", "ack_within"), "minutes or hours, not working days")
-    except ValueError as exc:
-        problem(("warnings", "ack_within"), str(exc))
+    for key in ("ack_within", "digest_every"):
+        try:
+            if parse_duration(getattr(spec.warnings, key)).working_days:
+                problem(("warnings", key), "minutes or hours, not working days")
+        except ValueError as exc:
+            problem(("warnings", key), str(exc))
     levels: list[Level] = []
     for i, lv in enumerate(spec.levels):
         criteria: list[Expr] = []

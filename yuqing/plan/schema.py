@@ -85,6 +85,10 @@ class WarningSpec(_Strict):
     incident_at: int = Field(2, ge=1, le=4, description="warnings this severe open an incident")
     lift_role: Literal["admin", "office", "approver"] = "approver"
     ack_within: str = Field("15m", description="unacknowledged this long → the next role is told")
+    digest_from: int | None = Field(
+        None, ge=1, le=4, description="levels this number or less severe go out in a digest"
+    )
+    digest_every: str = Field("1h", description="how often a digest is sent")
     predict: PredictSpec = Field(default_factory=PredictSpec)
 
 
