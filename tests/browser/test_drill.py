@@ -80,5 +80,6 @@ def test_plan_template_threshold_drill(
         i for i, s in enumerate(steps) if "评论" in s and "≥ 80" in s and "预测" not in s
     )
     assert forecast < crossed, steps
+    page.wait_for_selector("#event-chart canvas")  # ECharts draws after the page has loaded
     assert page.locator("#event-chart canvas").count() == 1
     screenshot(page, "event")
