@@ -6,7 +6,6 @@ import heapq
 from datetime import datetime
 
 from sqlalchemy import insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from yuqing.audit.log import Actor
@@ -16,6 +15,7 @@ from yuqing.events.model import Placement
 from yuqing.events.state import EventState
 from yuqing.events.tables import Event, EventBucket, EventItem
 from yuqing.plan.versions import Versioned
+from yuqing.store.db import dialect_insert
 from yuqing.warn.store import record_step
 
 TITLE_CHARS = 60
@@ -127,8 +127,7 @@ def save_decisions(
 
 def upsert_buckets(session: Session, rows: list[dict[str, object]]) -> None:
     """Insert or replace timeline buckets in one statement (SQLite and PostgreSQL alike)."""
-    dialect = session.get_bind().dialect.name
-    stmt = (postgresql if dialect == "postgresql" else sqlite).insert(EventBucket)
+    stmt = dialect_insert(session, EventBucket)
     session.execute(
         stmt.on_conflict_do_update(
             index_elements=["event_id", "start"],

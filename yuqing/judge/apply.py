@@ -7,8 +7,6 @@ checks the schemes' count and last change time once per batch).
 from __future__ import annotations
 
 import logging
-import threading
-import weakref
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -24,6 +22,7 @@ from yuqing.judge.sentiment import default_model
 from yuqing.judge.tables import ItemMatch, ItemSentiment, ItemTags, Scheme
 from yuqing.judge.taxonomy import OTHER
 from yuqing.store.base import utcnow
+from yuqing.store.cache import Compiled
 from yuqing.text.segment import add_words
 
 
@@ -39,30 +38,29 @@ def scheme_node(s: Scheme) -> Node:
     return from_lists(s.subject_terms, s.region_terms, s.event_terms, s.exclude_terms)
 
 
-_cache: weakref.WeakKeyDictionary[Any, tuple[tuple[Any, ...], SchemeSet]] = (
-    weakref.WeakKeyDictionary()
-)
-_lock = threading.Lock()
 log = logging.getLogger("yuqing.judge")
 
 
-def scheme_set(session: Session) -> SchemeSet:
-    version = tuple(
+def _schemes_version(session: Session) -> tuple[Any, ...]:
+    return tuple(
         session.execute(
             select(func.count(), func.max(Scheme.updated_at)).where(Scheme.enabled.is_(True))
         ).one()
     )
-    engine = session.get_bind()
-    with _lock:
-        cached = _cache.get(engine)
-        if cached is not None and cached[0] == version:
-            return cached[1]
+
+
+def _compile_schemes(session: Session) -> SchemeSet:
     schemes = session.execute(select(Scheme).where(Scheme.enabled.is_(True))).scalars().all()
     compiled = SchemeSet({s.id: scheme_node(s) for s in schemes})
     add_words(t.text for t in compiled.triggers)
-    with _lock:
-        _cache[engine] = (version, compiled)
     return compiled
+
+
+_schemes = Compiled(_schemes_version, _compile_schemes)
+
+
+def scheme_set(session: Session) -> SchemeSet:
+    return _schemes.get(session)
 
 
 def tag_rows(session: Session, batch: list[ToJudge]) -> list[dict[str, Any]]:

@@ -7,10 +7,6 @@ applies. The compiled tagger is cached per database and rebuilt when an entry ch
 
 from __future__ import annotations
 
-import threading
-import weakref
-from typing import Any
-
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
@@ -18,12 +14,10 @@ from yuqing.audit.log import Actor, record
 from yuqing.judge.tables import TaxonomyEntry
 from yuqing.judge.taxonomy import CATEGORIES, FLAGS, OTHER, Tagger
 from yuqing.store.base import utcnow
+from yuqing.store.cache import Compiled
 
 MAX_NAME = 32
 MAX_TERMS = 500
-
-_cache: weakref.WeakKeyDictionary[Any, tuple[tuple[Any, ...], Tagger]] = weakref.WeakKeyDictionary()
-_lock = threading.Lock()
 
 
 class TaxonomyInvalid(ValueError):
@@ -44,17 +38,16 @@ def current(session: Session) -> tuple[dict[str, list[str]], dict[str, list[str]
     return categories, {name: flags.get(name, list(terms)) for name, terms in FLAGS.items()}
 
 
+_taggers = Compiled(
+    lambda session: tuple(
+        session.execute(select(func.count(), func.max(TaxonomyEntry.updated_at))).one()
+    ),
+    lambda session: Tagger(*current(session)),
+)
+
+
 def tagger(session: Session) -> Tagger:
-    version = tuple(session.execute(select(func.count(), func.max(TaxonomyEntry.updated_at))).one())
-    engine = session.get_bind()
-    with _lock:
-        cached = _cache.get(engine)
-        if cached is not None and cached[0] == version:
-            return cached[1]
-    compiled = Tagger(*current(session))
-    with _lock:
-        _cache[engine] = (version, compiled)
-    return compiled
+    return _taggers.get(session)
 
 
 def save(

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from yuqing.notify.duty import on_duty
@@ -14,6 +13,7 @@ from yuqing.notify.messages import WarningNote, warning_text
 from yuqing.notify.tables import Channel, OutboxMessage
 from yuqing.plan.loader import Plan
 from yuqing.settings import get_settings
+from yuqing.store.db import dialect_insert
 
 
 def channels_for(session: Session, roles: list[str], drill: bool) -> list[Channel]:
@@ -43,8 +43,7 @@ def enqueue(
     `state` "held" keeps it for the next digest instead of sending it."""
     if not channels:
         return
-    dialect = session.get_bind().dialect.name
-    stmt = (postgresql if dialect == "postgresql" else sqlite).insert(OutboxMessage)
+    stmt = dialect_insert(session, OutboxMessage)
     rows = [
         {
             "channel_id": c.id,

@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, String, any_, bindparam, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -90,3 +92,8 @@ def one_of(column: ColumnElement[str], values: list[str], dialect: str) -> Colum
     if dialect == "postgresql":
         return column == any_(bindparam(None, values, type_=ARRAY(String)))
     return column.in_(values)
+
+
+def dialect_insert(session: Session, table: Any) -> Any:
+    """An INSERT of the session's dialect, which offers ON CONFLICT (SQLite and PostgreSQL)."""
+    return (postgresql if session.get_bind().dialect.name == "postgresql" else sqlite).insert(table)
