@@ -17,7 +17,8 @@ from yuqing.cli_support import fail as _fail
 from yuqing.collect.cli import collect, source_app, worker
 from yuqing.judge.cli import classify, model_app
 from yuqing.notify.cli import channel_app, duty_app, notify_app
-from yuqing.plan.cli import plan_app, replay
+from yuqing.plan.cli import plan_app
+from yuqing.replay.cli import replay
 from yuqing.settings import Settings, get_settings, write_initial_settings
 
 app = typer.Typer(

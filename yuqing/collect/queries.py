@@ -289,14 +289,6 @@ def engagement_after(
     return [(r[0], r[1], (r[2], r[3], r[4], r[5])) for r in rows]
 
 
-def last_ids(session: Session) -> tuple[int, int]:
-    """The newest item and engagement observation ids (where a new stage starts reading)."""
-    return (
-        session.execute(select(func.max(Item.id))).scalar() or 0,
-        session.execute(select(func.max(ItemMetric.id))).scalar() or 0,
-    )
-
-
 def external_ids(session: Session, item_ids: list[int]) -> dict[int, str]:
     out: dict[int, str] = {}
     for start in range(0, len(item_ids), 500):

@@ -20,19 +20,15 @@ router = APIRouter(include_in_schema=False)
 
 
 def _form(form: FormData) -> admin.SchemeForm:
-    def text(name: str) -> str:
-        value = form.get(name)
-        return value if isinstance(value, str) else ""
-
     try:
         return admin.SchemeForm(
-            name=text("name"),
-            mode=text("mode") or "simple",
-            subject_terms=admin.split_terms(text("subject_terms")),
-            region_terms=admin.split_terms(text("region_terms")),
-            event_terms=admin.split_terms(text("event_terms")),
-            exclude_terms=admin.split_terms(text("exclude_terms")),
-            expression=text("expression").strip(),
+            name=form_text(form, "name"),
+            mode=form_text(form, "mode") or "simple",
+            subject_terms=admin.split_terms(form_text(form, "subject_terms")),
+            region_terms=admin.split_terms(form_text(form, "region_terms")),
+            event_terms=admin.split_terms(form_text(form, "event_terms")),
+            exclude_terms=admin.split_terms(form_text(form, "exclude_terms")),
+            expression=form_text(form, "expression"),
             enabled=form.get("enabled") == "on",
         )
     except ValidationError as exc:
