@@ -5,7 +5,7 @@ which must store nothing twice) and 1–2 character search over what was importe
 when Debian's PostgreSQL is installed, on a throwaway PostgreSQL cluster; then near-duplicate
 grouping quality (bench/dedup_eval.py), scheme matching speed (bench/schemes.py), the judging
 stage's throughput (bench/judging.py), early warning on CED cascades (bench/ced_warnings.py)
-and event clustering quality (bench/clustering.py).
+event clustering quality (bench/clustering.py) and drill alert latency (bench/alert_latency.py).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlalchemy import create_engine, text
 
-from bench import ced_warnings, clustering, dedup_eval, judging, schemes
+from bench import alert_latency, ced_warnings, clustering, dedup_eval, judging, schemes
 from bench.common import COVID_POSTS, RESULTS, ROOT, machine
 from tests import pg
 from yuqing.audit.log import Actor
@@ -166,6 +166,7 @@ def main() -> int:
         or judging.main([])
         or ced_warnings.main([])
         or clustering.main([])
+        or alert_latency.main([])
     )
 
 

@@ -91,6 +91,7 @@ def make_settings(tmp_path: Path, db: Database, **overrides: object) -> Settings
         "database_url": db.url,
         "secret_key": "test-secret-key-" + "x" * 32,
         "collect": False,
+        "notify": False,
     }
     return Settings(**{**values, **overrides})  # type: ignore[arg-type]
 

@@ -29,7 +29,7 @@ from yuqing.judge import pages as judge_pages
 from yuqing.judge.heat import weights_from
 from yuqing.notify import channel_pages, duty_pages
 from yuqing.notify import pages as notify_pages
-from yuqing.notify.sender import deliver_with
+from yuqing.notify.worker import Notifier
 from yuqing.plan import pages as plan_pages
 from yuqing.replay import pages as drill_pages
 from yuqing.replay.drills import stop_all as stop_drills
@@ -59,17 +59,20 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
             Collector(
                 database,
                 tick=settings.collect_tick_seconds,
-                after=[lambda: run_until_idle(database), lambda: deliver_with(database, settings)],
+                after=[lambda: run_until_idle(database)],
             )
             if settings.collect
             else None
         )
-        if collector:
-            collector.start()
+        notifier = Notifier(database, settings) if settings.notify else None
+        for part in (collector, notifier):
+            if part:
+                part.start()
         yield
         stop_drills(database)
-        if collector:
-            collector.stop()
+        for part in (collector, notifier):
+            if part:
+                part.stop()
 
     app = FastAPI(
         lifespan=lifespan,

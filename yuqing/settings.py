@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     max_batch_items: int = 1000
     page_size: int = 50
     collect: bool = True  # run the collector inside `yuqing serve`
+    notify: bool = True  # run the notifier (sending, 督办, digests) inside `yuqing serve`
     collect_tick_seconds: float = 5.0  # how often the collector looks for due sources
     heat_weights: dict[str, Any] = Field(default_factory=dict)  # see yuqing/judge/heat.py
     shared_data: Path = Path("../shared/data")  # recorded streams offered for drills

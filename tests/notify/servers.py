@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,11 +19,12 @@ class Hook:
     script: list[int] = field(default_factory=list)
     received: list[tuple[dict[str, str], dict[str, Any]]] = field(default_factory=list)
     url: str = ""
+    delay: float = 0.0  # seconds between receiving a message and answering
 
 
 @contextmanager
-def webhook(script: list[int] | None = None) -> Iterator[Hook]:
-    hook = Hook(list(script or []))
+def webhook(script: list[int] | None = None, delay: float = 0.0) -> Iterator[Hook]:
+    hook = Hook(list(script or []), delay=delay)
 
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args: object) -> None:
@@ -33,6 +35,7 @@ def webhook(script: list[int] | None = None) -> Iterator[Hook]:
             status = hook.script.pop(0) if hook.script else 200
             if status == 200:
                 hook.received.append((dict(self.headers), json.loads(body or b"{}")))
+            time.sleep(hook.delay)
             self.send_response(status)
             self.send_header("Content-Length", "2")
             self.end_headers()

@@ -27,6 +27,12 @@ PARAMS = {
     "version_id": "999999",
     "drill_id": "999999",
     "channel_id": "999999",
+    "message_id": "999999",
+    "incident_id": "999999",
+    "task_id": "999999",
+    "statement_id": "999999",
+    "deadline_id": "999999",
+    "action_id": "999999",
 }
 
 

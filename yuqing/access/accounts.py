@@ -207,3 +207,15 @@ def list_users(session: Session) -> list[User]:
 
 def list_departments(session: Session) -> list[Department]:
     return list(session.execute(select(Department).order_by(Department.name)).scalars())
+
+
+def department_members(session: Session, department_id: int, role: str) -> list[str]:
+    """Active users of a department holding a role: who hears of the department's tasks."""
+    return list(
+        session.execute(
+            select(User.username)
+            .join(User.roles)
+            .where(User.department_id == department_id, User.active.is_(True), Role.name == role)
+            .order_by(User.username)
+        ).scalars()
+    )

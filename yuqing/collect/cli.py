@@ -167,20 +167,22 @@ def worker() -> None:
 
     from yuqing.collect.runner import Collector
     from yuqing.events.stage import run_until_idle
-    from yuqing.notify.sender import deliver_due
+    from yuqing.notify.worker import Notifier
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     db = _database()
+    settings = get_settings()
     collector = Collector(
-        db,
-        tick=get_settings().collect_tick_seconds,
-        after=[lambda: run_until_idle(db), lambda: deliver_due(db)],
+        db, tick=settings.collect_tick_seconds, after=[lambda: run_until_idle(db)]
     )
+    notifier = Notifier(db, settings)
     signal.signal(signal.SIGTERM, lambda *_: collector.stop_event.set())
     collector.start()
-    typer.echo("collector running; Ctrl-C to stop")
+    notifier.start()
+    typer.echo("collector and notifier running; Ctrl-C to stop")
     try:
         while collector.thread.is_alive():
             collector.thread.join(1)
     except KeyboardInterrupt:
         collector.stop()
+    notifier.stop()

@@ -46,6 +46,7 @@ class Event(Base):
     override_by: Mapped[str | None] = mapped_column(String(64))
     override_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    missed_deadlines: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class EventItem(Base):

@@ -1,5 +1,5 @@
-"""Console page for notification channels: add one (settings checked, secrets sealed), send a
-test, switch it off, and see what the outbox holds and how each delivery went."""
+"""Console pages for notification channels: add one (settings checked, secrets sealed), send a
+test, switch it off, see what the outbox holds, and follow one message step by step."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from yuqing.access.permissions import ROLES, Permission, Principal
 from yuqing.audit.log import record
 from yuqing.notify.admin import add_channel, send_test
 from yuqing.notify.channels import KINDS, ChannelInvalid, masked
-from yuqing.notify.queries import ack_figures
+from yuqing.notify.queries import ack_figures, message_log
 from yuqing.notify.sender import deliver_with
 from yuqing.notify.tables import Channel, OutboxMessage
 from yuqing.web.auth import need
@@ -114,6 +114,17 @@ async def add(
     except ChannelInvalid as exc:
         return _page(request, values, str(exc), 422)
     return RedirectResponse("/channels", status_code=303)
+
+
+@router.get("/channels/messages/{message_id}", response_class=HTMLResponse)
+def message_page(
+    request: Request, message_id: int, who: Principal = Depends(need(Permission.CHANNELS_MANAGE))
+) -> HTMLResponse:
+    with request.app.state.db.read() as session:
+        entry = message_log(session, message_id)
+        if entry is None:
+            raise HTTPException(404)
+        return render(request, "message.html", {"log": entry, "body": entry.message.body})
 
 
 @router.post("/channels/{channel_id}/test")

@@ -8,12 +8,15 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yuqing.notify.ack import PLACEHOLDER
 from yuqing.notify.duty import on_duty
 from yuqing.notify.messages import WarningNote, warning_text
 from yuqing.notify.tables import Channel, OutboxMessage
 from yuqing.plan.loader import Plan
 from yuqing.settings import get_settings
 from yuqing.store.db import dialect_insert
+
+QUEUED = "yuqing.outbox.queued"
 
 
 def channels_for(session: Session, roles: list[str], drill: bool) -> list[Channel]:
@@ -60,6 +63,7 @@ def enqueue(
         for c in channels
     ]
     session.execute(stmt.on_conflict_do_nothing(index_elements=["channel_id", "dedup_key"]), rows)
+    session.info[QUEUED] = True  # wakes the notifier once committed
 
 
 def personal_channels(session: Session, people: list[str], drill: bool) -> list[Channel]:
@@ -110,3 +114,24 @@ def digested(plan: Plan | None, level: int | None) -> bool:
     """Whether this level's messages wait for the plan's digest instead of going at once."""
     start = plan.spec.warnings.digest_from if plan else None
     return start is not None and level is not None and level >= start
+
+
+def enqueue_notice(
+    session: Session,
+    roles: list[str],
+    people: list[str],
+    dedup_key: str,
+    title: str,
+    lines: list[str],
+    link: str,
+    now: datetime,
+    drill: bool = False,
+) -> None:
+    """A notice of the incident workflow (task given, deadline near or missed, statement to
+    approve) to the roles' channels and the named people's own channels, with its links."""
+    targets = {c.id: c for c in channels_for(session, roles, drill)}
+    targets.update((c.id, c) for c in personal_channels(session, people, drill))
+    url = f"{get_settings().public_url.rstrip('/')}{link}"
+    head = "【演练】" if drill else ""
+    body = "\n".join([head + title, *lines, f"详情：{url}", f"确认收到：{PLACEHOLDER}"])
+    enqueue(session, list(targets.values()), dedup_key, "incident", head + title, body, now, drill)

@@ -189,14 +189,20 @@ def _record(
             )
 
 
-def deliver_with(db: Database, settings: Settings) -> DeliveryReport:
-    """Escalate what nobody acknowledged in time, gather the digests that are due, then send
-    due messages with this installation's secret key and console address."""
-    now = utcnow()
+def sweep(db: Database, now: datetime | None = None) -> None:
+    """Escalate what nobody acknowledged in time and gather the digests that are due."""
+    now = now or utcnow()
     with db.write() as session:
         active = versions.active(session)
         escalate_unacknowledged(session, active.plan if active else None, now)
         flush_digests(session, active.plan if active else None, now)
+
+
+def deliver_with(db: Database, settings: Settings, escalate: bool = True) -> DeliveryReport:
+    """Send due messages with this installation's secret key and console address (after a
+    sweep unless `escalate` is False)."""
+    if escalate:
+        sweep(db)
     return deliver_due(
         db,
         secret_key=settings.secret_key,

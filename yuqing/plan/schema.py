@@ -92,6 +92,17 @@ class WarningSpec(_Strict):
     predict: PredictSpec = Field(default_factory=PredictSpec)
 
 
+class NoticeSpec(_Strict):
+    """Which roles hear of each step of an incident (besides the department given a task,
+    whose handlers always hear of it)."""
+
+    incident_opened: list[str] = Field(default_factory=lambda: ["office", "approver"])
+    task_assigned: list[str] = Field(default_factory=lambda: ["office"])
+    deadline_near: list[str] = Field(default_factory=lambda: ["office"])
+    deadline_missed: list[str] = Field(default_factory=lambda: ["office", "approver"])
+    statement_to_approve: list[str] = Field(default_factory=lambda: ["approver"])
+
+
 class PlanSpec(_Strict):
     name: str = Field(min_length=1)
     organisation: str | None = None
@@ -100,3 +111,4 @@ class PlanSpec(_Strict):
     levels: list[LevelSpec] = Field(min_length=1, max_length=4)
     warnings: WarningSpec = Field(default_factory=WarningSpec)
     escalation: list[EscalationSpec] = Field(default_factory=list)
+    notices: NoticeSpec = Field(default_factory=NoticeSpec)

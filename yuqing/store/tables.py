@@ -4,6 +4,7 @@ from yuqing.access import tables as access_tables
 from yuqing.audit import tables as audit_tables
 from yuqing.collect import tables as collect_tables
 from yuqing.events import tables as events_tables
+from yuqing.incident import tables as incident_tables
 from yuqing.judge import tables as judge_tables
 from yuqing.notify import tables as notify_tables
 from yuqing.plan import tables as plan_tables
@@ -16,6 +17,7 @@ __all__ = [
     "audit_tables",
     "collect_tables",
     "events_tables",
+    "incident_tables",
     "judge_tables",
     "notify_tables",
     "plan_tables",

@@ -48,3 +48,12 @@ def levels_of_steps(session: Session, step_ids: list[int]) -> dict[int, int | No
             ).all()
         )
     return out
+
+
+def event_of_step(session: Session, step_id: int) -> int | None:
+    """The event a warning step was about (a message links back to it)."""
+    return session.execute(
+        select(Warning_.event_id)
+        .join(WarningStep, WarningStep.warning_id == Warning_.id)
+        .where(WarningStep.id == step_id)
+    ).scalar()

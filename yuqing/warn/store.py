@@ -12,6 +12,7 @@ from yuqing.notify.messages import WarningNote
 from yuqing.notify.outbox import enqueue_warning
 from yuqing.plan.grade import level_name
 from yuqing.plan.loader import Plan
+from yuqing.store.base import utcnow
 from yuqing.warn.lifecycle import Step
 from yuqing.warn.queries import active_for
 from yuqing.warn.tables import Warning_, WarningStep
@@ -84,7 +85,8 @@ def record_step(
     message = WarningNote(
         event_id, title, step.action, level, step.predicted, step.reasons, items, drill
     )
-    enqueue_warning(session, row.id, message, plan, now)
+    # A drill plays a recorded stream on its own clock, but its messages reach people today.
+    enqueue_warning(session, row.id, message, plan, utcnow() if drill else now)
     kind = "预警(预测)" if step.predicted else "预警"
     record(
         session,
