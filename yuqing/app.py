@@ -25,6 +25,7 @@ from yuqing.collect.runner import Collector
 from yuqing.events import api as events_api
 from yuqing.events import pages as events_pages
 from yuqing.events.stage import run_until_idle
+from yuqing.incident.sweeper import sweep as sweep_deadlines
 from yuqing.judge import pages as judge_pages
 from yuqing.judge.heat import weights_from
 from yuqing.notify import channel_pages, duty_pages
@@ -64,7 +65,9 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
             if settings.collect
             else None
         )
-        notifier = Notifier(database, settings) if settings.notify else None
+        notifier = (
+            Notifier(database, settings, sweeps=[sweep_deadlines]) if settings.notify else None
+        )
         for part in (collector, notifier):
             if part:
                 part.start()

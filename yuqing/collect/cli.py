@@ -167,6 +167,7 @@ def worker() -> None:
 
     from yuqing.collect.runner import Collector
     from yuqing.events.stage import run_until_idle
+    from yuqing.incident.sweeper import sweep as sweep_deadlines
     from yuqing.notify.worker import Notifier
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
@@ -175,7 +176,7 @@ def worker() -> None:
     collector = Collector(
         db, tick=settings.collect_tick_seconds, after=[lambda: run_until_idle(db)]
     )
-    notifier = Notifier(db, settings)
+    notifier = Notifier(db, settings, sweeps=[sweep_deadlines])
     signal.signal(signal.SIGTERM, lambda *_: collector.stop_event.set())
     collector.start()
     notifier.start()

@@ -163,3 +163,16 @@ def override(
         after={"override_level": level, "reason": reason},
     )
     touch(session, row.drill, f"override {event_id}")
+
+
+def note_response(session: Session, event_id: int, at: datetime | None, missed: int) -> None:
+    """What the incident workflow tells the grading: when the first answer went out and how
+    many deadlines are missed (the plan's escalation rules read both)."""
+    row = _event(session, event_id)
+    changed = False
+    if at is not None and row.responded_at is None:
+        row.responded_at, changed = at, True
+    if missed != row.missed_deadlines:
+        row.missed_deadlines, changed = missed, True
+    if changed:
+        touch(session, row.drill, f"response {event_id}")

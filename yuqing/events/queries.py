@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, func, nulls_last, select
 from sqlalchemy.orm import Session
@@ -83,3 +85,38 @@ def event_summary(session: Session, event_id: int) -> tuple[str, int]:
     """(title, items) of an event, for messages about it."""
     row = session.get(Event, event_id)
     return (row.title or f"事件 {event_id}", row.items) if row else (f"事件 {event_id}", 0)
+
+
+@dataclass(frozen=True)
+class EventFacts:
+    """An event as plain data, for the stages after it (incidents, reports)."""
+
+    id: int
+    title: str
+    first_at: datetime
+    keywords: tuple[str, ...]
+    heat: float
+    level: int | None
+    items: int
+    drill: bool
+
+
+def event_facts(session: Session, event_id: int) -> EventFacts | None:
+    row = session.get(Event, event_id)
+    if row is None:
+        return None
+    return EventFacts(
+        row.id,
+        row.title or f"事件 {row.id}",
+        row.first_at,
+        tuple(row.keywords or ()),
+        row.heat,
+        row.level,
+        row.items,
+        row.drill,
+    )
+
+
+def buckets_of(session: Session, event_id: int) -> list[tuple[datetime, dict[str, Any]]]:
+    """The event's cumulative metrics per 5-minute bucket, oldest first."""
+    return [(b.start, dict(b.metrics)) for b in timeline(session, event_id)]

@@ -218,7 +218,7 @@ class EventStage:
             engine.join(event_id, obs, is_reply, terms)
         for e in events:
             engine.controls[e.id] = Control(
-                e.override_level, e.override_reason or "", e.responded_at
+                e.override_level, e.override_reason or "", e.responded_at, e.missed_deadlines
             )
         for start in range(0, len(ids), 500):
             for event_id, begin, added, metrics in session.execute(

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from yuqing.plan.durations import due, is_workday
 from yuqing.plan.loader import Level
 from yuqing.plan.schema import DEADLINES
+from yuqing.settings import get_settings
 
 WORK_STARTS, WORK_ENDS = time(8, 30), time(17, 30)
 WARN_SHARE = 0.2  # warn when a fifth of the time is left …
@@ -35,7 +36,9 @@ def at_work(moment: datetime, tz: str = "Asia/Shanghai") -> bool:
     return is_workday(local.date()) and WORK_STARTS <= local.time() < WORK_ENDS
 
 
-def plan_deadlines(level: Level, start: datetime, tz: str = "Asia/Shanghai") -> list[PlannedDeadline]:
+def plan_deadlines(
+    level: Level, start: datetime, tz: str = "Asia/Shanghai"
+) -> list[PlannedDeadline]:
     """The level's deadlines counted from `start`, in the plan's order."""
     working = at_work(start, tz)
     out = []
@@ -69,3 +72,8 @@ def remaining(due_at: datetime, now: datetime) -> str:
     hours, minutes = divmod(minutes, 60)
     text = (f"{days}天" if days else "") + (f"{hours}小时" if hours else "") + f"{minutes:02d}分"
     return f"{sign} {text}"
+
+
+def to_local(moment: datetime) -> datetime:
+    """The installation's local time, for messages and timeline texts."""
+    return moment.astimezone(get_settings().tz)

@@ -59,6 +59,8 @@ def check_move(current: str, target: str, ctx: MoveContext) -> None:
     if target == "answered" and not ctx.published:
         raise MoveRefused("尚未发布经审批的回应 / no approved statement has been published")
     if target == "subsided" and not ctx.approver:
-        raise MoveRefused("结束应急状态须由预案规定的审批人决定 / only the plan's approver may end it")
+        raise MoveRefused(
+            "结束应急状态须由预案规定的审批人决定 / only the plan's approver may end it"
+        )
     if target == "archived" and not ctx.reviewed:
         raise MoveRefused("归档前须完成总结评估（含经验教训）/ write the review first")

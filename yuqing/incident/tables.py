@@ -55,7 +55,7 @@ class IncidentEntry(Base):
         ID, ForeignKey("incident.id", ondelete="CASCADE"), index=True
     )
     at: Mapped[datetime] = mapped_column(UTCDateTime)
-    kind: Mapped[str] = mapped_column(String(16))  # open|state|level|note|task|statement|deadline|action
+    kind: Mapped[str] = mapped_column(String(16))  # open, state, level, note, task, statement…
     actor: Mapped[str] = mapped_column(String(100))
     text: Mapped[str] = mapped_column(Text)
     data: Mapped[dict[str, Any]] = mapped_column(JSONDoc, default=dict)

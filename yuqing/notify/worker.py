@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
@@ -46,9 +47,16 @@ def anything_due(db: Database) -> bool:
 
 class Notifier:
     def __init__(
-        self, db: Database, settings: Settings, poll: float = 0.5, sweep_every: float = 5.0
+        self,
+        db: Database,
+        settings: Settings,
+        poll: float = 0.5,
+        sweep_every: float = 5.0,
+        sweeps: Sequence[Callable[[Database], object]] = (),
     ) -> None:
-        self.db, self.settings = db, settings
+        """`sweeps` run with the notifier's own sweep: timers of later stages (the incident
+        deadlines) whose notices should go out in the same round."""
+        self.db, self.settings, self.sweeps = db, settings, tuple(sweeps)
         self.poll, self.sweep_every = poll, sweep_every
         self.stop_event = threading.Event()
         self.thread = threading.Thread(target=self._run, name="yuqing-notifier", daemon=True)
@@ -67,6 +75,8 @@ class Notifier:
             WAKE.clear()
             try:
                 if time.monotonic() - last_sweep >= self.sweep_every:
+                    for extra in self.sweeps:
+                        extra(self.db)
                     sweep(self.db)
                     last_sweep = time.monotonic()
                 if anything_due(self.db):

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from yuqing.audit.log import Actor, record
 from yuqing.events.queries import event_summary
+from yuqing.incident.opening import WarningTrigger, on_warning
 from yuqing.notify.messages import WarningNote
 from yuqing.notify.outbox import enqueue_warning
 from yuqing.plan.grade import level_name
@@ -87,6 +88,10 @@ def record_step(
     )
     # A drill plays a recorded stream on its own clock, but its messages reach people today.
     enqueue_warning(session, row.id, message, plan, utcnow() if drill else now)
+    trigger = WarningTrigger(
+        event_id, warning.id, step.level, step.action, step.predicted, step.reasons, drill
+    )
+    on_warning(session, plan, trigger, utcnow() if drill else now)
     kind = "预警(预测)" if step.predicted else "预警"
     record(
         session,

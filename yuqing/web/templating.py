@@ -20,6 +20,7 @@ from yuqing.web.i18n import pick_language, translate
 PACKAGE = Path(__file__).resolve().parent.parent
 STAGES_WITH_PAGES = (
     "web",
+    "incident",
     "access",
     "collect",
     "judge",

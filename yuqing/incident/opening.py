@@ -1,0 +1,235 @@
+"""Opening an incident — from a warning at or above the plan's level, or by hand — and changing
+its level. Either way the level's deadlines and required actions come from the plan version in
+force, and every change is explained on the timeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from yuqing.audit.log import Actor
+from yuqing.events.queries import event_facts
+from yuqing.incident.deadlines import plan_deadlines
+from yuqing.incident.states import CLOSED
+from yuqing.incident.tables import Deadline, Incident, RequiredAction
+from yuqing.incident.timeline import IncidentError, note
+from yuqing.notify.outbox import enqueue_notice
+from yuqing.plan import versions
+from yuqing.plan.loader import Plan
+from yuqing.plan.schema import ROMAN
+
+SYSTEM = Actor("yuqing", "system")
+
+
+@dataclass(frozen=True)
+class Opening:
+    """What an incident starts from."""
+
+    title: str
+    level: int | None
+    reason: str
+    event_id: int | None = None
+    item_id: int | None = None
+    warning_id: int | None = None
+    first_item_at: datetime | None = None
+    drill: bool = False
+
+
+def level_name(level: int | None) -> str:
+    return f"{ROMAN[level]}级" if level else "未定级"
+
+
+def plan_of(session: Session, incident: Incident) -> Plan | None:
+    found = versions.get(session, incident.plan_version_id) if incident.plan_version_id else None
+    return found.plan if found else None
+
+
+def open_for_event(session: Session, event_id: int) -> Incident | None:
+    """The event's incident that is not yet closed, if any."""
+    return session.execute(
+        select(Incident)
+        .where(Incident.event_id == event_id, Incident.state.not_in(CLOSED))
+        .order_by(Incident.id.desc())
+        .limit(1)
+    ).scalar()
+
+
+def open_incident(session: Session, opening: Opening, actor: Actor, now: datetime) -> Incident:
+    active = versions.active(session)
+    plan = active.plan if active else None
+    level = opening.level
+    if level is not None and (plan is None or not 1 <= level <= plan.least):
+        raise IncidentError(f"预案没有 {level} 级 / the plan has no level {level}")
+    incident = Incident(
+        drill=opening.drill,
+        event_id=opening.event_id,
+        item_id=opening.item_id,
+        warning_id=opening.warning_id,
+        title=opening.title[:500],
+        state="detected",
+        level=level,
+        peak_level=level,
+        plan_version_id=active.id if active else None,
+        lead_unit=plan.level(level).spec.lead_unit if plan and level else "",
+        departments=[],
+        handlers=[],
+        first_item_at=opening.first_item_at,
+        opened_at=now,
+        opened_by=actor.name,
+        updated_at=now,
+    )
+    session.add(incident)
+    session.flush()
+    note(
+        session,
+        incident,
+        "open",
+        actor,
+        f"开启处置（{level_name(level)}）：{opening.reason}",
+        now,
+        {"level": level},
+        "incident.open",
+    )
+    if plan is not None and level is not None:
+        _apply_level(session, incident, plan, level, now)
+    if plan is not None:
+        enqueue_notice(
+            session,
+            list(plan.spec.notices.incident_opened),
+            [],
+            f"incident:{incident.id}:open",
+            f"{level_name(level)}处置已开启：{incident.title[:40]}",
+            [f"原因：{opening.reason}", f"牵头单位：{incident.lead_unit or '—'}"],
+            f"/incidents/{incident.id}",
+            now,
+            incident.drill,
+        )
+    return incident
+
+
+def _apply_level(
+    session: Session, incident: Incident, plan: Plan, level: int, now: datetime
+) -> None:
+    """The level's deadlines from now (open ones of the old level superseded; met and
+    breached ones kept, they are the record) and the actions it requires that the incident
+    does not have yet."""
+    met = set(
+        session.execute(
+            select(Deadline.kind).where(
+                Deadline.incident_id == incident.id, Deadline.met_at.is_not(None)
+            )
+        ).scalars()
+    )
+    for d in session.execute(
+        select(Deadline).where(
+            Deadline.incident_id == incident.id,
+            Deadline.state == "open",
+            Deadline.kind != "task",
+        )
+    ).scalars():
+        d.state = "superseded"
+    spec = plan.level(level)
+    for planned in plan_deadlines(spec, now):
+        if planned.kind in met:
+            continue
+        session.add(
+            Deadline(
+                incident_id=incident.id,
+                kind=planned.kind,
+                label=planned.label,
+                level=level,
+                owner=spec.spec.lead_unit,
+                rule=planned.rule,
+                starts_at=now,
+                due_at=planned.due_at,
+                state="open",
+            )
+        )
+    have = set(
+        session.execute(
+            select(RequiredAction.text).where(RequiredAction.incident_id == incident.id)
+        ).scalars()
+    )
+    for text in spec.spec.actions:
+        if text not in have:
+            session.add(RequiredAction(incident_id=incident.id, text=text, level=level))
+
+
+def change_level(
+    session: Session, incident: Incident, level: int, reason: str, actor: Actor, now: datetime
+) -> None:
+    """Any time, with the reason on the timeline; deadlines follow the new level."""
+    plan = plan_of(session, incident)
+    if plan is None or not 1 <= level <= plan.least:
+        raise IncidentError(f"预案没有 {level} 级 / the plan has no level {level}")
+    if incident.state == "archived":
+        raise IncidentError("已归档的处置不能改级 / an archived incident keeps its level")
+    if len(reason.strip()) < 4 and actor.kind != "system":
+        raise IncidentError("改级须写明理由 / a written reason is required")
+    if level == incident.level:
+        return
+    before = incident.level
+    incident.level = level
+    incident.peak_level = min(level, incident.peak_level or level)
+    incident.lead_unit = plan.level(level).spec.lead_unit
+    note(
+        session,
+        incident,
+        "level",
+        actor,
+        f"级别 {level_name(before)} → {level_name(level)}：{reason.strip()}"
+        "；时限按新级别自现在起重算",
+        now,
+        {"from": before, "to": level},
+        "incident.level",
+    )
+    _apply_level(session, incident, plan, level, now)
+
+
+@dataclass(frozen=True)
+class WarningTrigger:
+    """A warning step, as plain data from the warning stage."""
+
+    event_id: int
+    warning_id: int
+    level: int | None
+    action: str
+    predicted: bool
+    reasons: tuple[str, ...]
+    drill: bool
+
+
+def on_warning(session: Session, plan: Plan | None, trigger: WarningTrigger, now: datetime) -> None:
+    """Open an incident for a graded (not merely forecast) warning at or above the plan's
+    `incident_at`, or raise the open incident's level when the warning is more severe."""
+    if plan is None or trigger.level is None or trigger.predicted:
+        return
+    if trigger.action not in ("issued", "raised", "confirmed"):
+        return
+    if trigger.level > plan.spec.warnings.incident_at:
+        return
+    why = "；".join(trigger.reasons[:3])
+    current = open_for_event(session, trigger.event_id)
+    if current is not None:
+        if current.level is None or trigger.level < current.level:
+            change_level(session, current, trigger.level, f"预警升级：{why}", SYSTEM, now)
+        return
+    facts = event_facts(session, trigger.event_id)
+    open_incident(
+        session,
+        Opening(
+            title=facts.title if facts else f"事件 {trigger.event_id}",
+            level=trigger.level,
+            reason=f"{level_name(trigger.level)}预警（≥ 预案规定的 "
+            f"{level_name(plan.spec.warnings.incident_at)}）：{why}",
+            event_id=trigger.event_id,
+            warning_id=trigger.warning_id,
+            first_item_at=facts.first_at if facts else None,
+            drill=trigger.drill,
+        ),
+        SYSTEM,
+        now,
+    )
