@@ -65,6 +65,10 @@ def test_warning_time_and_countdown_text() -> None:
 
 def test_review_figures_come_from_the_record() -> None:
     t = MON_10
+
+    def m(minutes: int) -> datetime:
+        return t + timedelta(minutes=minutes)
+
     buckets = [
         (t - timedelta(hours=2), {"items": 10, "negative_share": 0.5}),
         (t, {"items": 110, "negative_share": 0.6}),
@@ -84,14 +88,14 @@ def test_review_figures_come_from_the_record() -> None:
             peak_level=2,
             peak_heat=88.0,
             deadlines=[
-                DeadlineFact("报告领导", "办公室", t + timedelta(hours=1), t + timedelta(minutes=70), t + timedelta(hours=1)),
-                DeadlineFact("首次公开回应", "办公室", t + timedelta(hours=5), t + timedelta(hours=2), None),
-                DeadlineFact("任务：核实", "宣传部", t + timedelta(hours=3), None, t + timedelta(hours=3)),
-                DeadlineFact("办结", "办公室", t + timedelta(days=5), None, None, superseded=True),
+                DeadlineFact("报告领导", "办公室", m(60), m(70), m(60)),
+                DeadlineFact("首次公开回应", "办公室", m(300), m(120), None),
+                DeadlineFact("任务：核实", "宣传部", m(180), None, m(180)),
+                DeadlineFact("办结", "办公室", m(7200), None, None, superseded=True),
             ],
             effect=effect,
         )
-    )  # fmt: skip
+    )
     assert figures["minutes_to_detect"] == 42.0 and figures["minutes_to_report"] == 70.0
     assert figures["minutes_to_first_response"] == 120.0
     assert (figures["deadlines_met"], figures["deadlines_late"], figures["deadlines_missed"]) == (

@@ -39,8 +39,19 @@ def _start(db: Database, comments: int = 230) -> Incident:
     with db.write() as s:
         save(s, templates()["enterprise-three-level"], Actor.cli())
     intake = Intake(db, Actor.cli(), "weibo", "file", "t", lambda: T0 - timedelta(minutes=30))
-    intake.store([(1, ItemIn(id="p1", text=POST, published_at=T0 - timedelta(minutes=42),
-                             metrics={"comments": comments}))])  # fmt: skip
+    intake.store(
+        [
+            (
+                1,
+                ItemIn(
+                    id="p1",
+                    text=POST,
+                    published_at=T0 - timedelta(minutes=42),
+                    metrics={"comments": comments},
+                ),
+            )
+        ]
+    )
     EventStage(db).run(T0)
     with db.read() as s:
         return s.execute(select(Incident)).scalar_one()
@@ -90,8 +101,17 @@ def test_the_whole_response_on_the_record(db: Database) -> None:
             propaganda = s.execute(
                 select(Department).where(Department.name == "宣传部")
             ).scalar_one()
-            task = work.add_task(s, i, "verify", "核实食堂情况", propaganda.id, None,
-                                 T0 + timedelta(hours=3), OFFICE, T0 + timedelta(minutes=6))  # fmt: skip
+            task = work.add_task(
+                s,
+                i,
+                "verify",
+                "核实食堂情况",
+                propaganda.id,
+                None,
+                T0 + timedelta(hours=3),
+                OFFICE,
+                T0 + timedelta(minutes=6),
+            )
             task_id = task.id
         deliver_due(db, now=T0 + timedelta(minutes=6), secret_key=KEY)
         assert wang.received[-1][1]["title"] == "【交办】核实食堂情况"
@@ -115,25 +135,49 @@ def test_the_whole_response_on_the_record(db: Database) -> None:
         assert raised["report"].level == 1 and raised["report"].state == "open"
 
         with db.write() as s:
-            work.meet_by_hand(s, s.get(Deadline, raised["report"].id), "电话报告分管领导",
-                              OFFICE, T0 + timedelta(minutes=70))  # fmt: skip
+            work.meet_by_hand(
+                s,
+                s.get(Deadline, raised["report"].id),
+                "电话报告分管领导",
+                OFFICE,
+                T0 + timedelta(minutes=70),
+            )
             i = get_incident(s, incident.id)
-            st = statements.draft(s, i, "first", "关于某县第一中学学生身体不适情况的通报……", OFFICE,
-                                  T0 + timedelta(minutes=80))  # fmt: skip
+            st = statements.draft(
+                s,
+                i,
+                "first",
+                "关于某县第一中学学生身体不适情况的通报……",
+                OFFICE,
+                T0 + timedelta(minutes=80),
+            )
             statements.submit(s, st, OFFICE, T0 + timedelta(minutes=81))
             with pytest.raises(IncidentError, match="审批人"):
                 statements.decide(s, st, True, "", OFFICE, T0 + timedelta(minutes=82), False)
             statements.decide(s, st, True, "同意", BOSS, T0 + timedelta(minutes=90), True)
-            statements.publish(s, st, "官方微博", "https://weibo.com/x/1", OFFICE,
-                               T0 + timedelta(minutes=100))  # fmt: skip
+            statements.publish(
+                s, st, "官方微博", "https://weibo.com/x/1", OFFICE, T0 + timedelta(minutes=100)
+            )
             i = get_incident(s, incident.id)
             assert i.state == "answered" and i.answered_at == T0 + timedelta(minutes=100)
             assert s.get(Event, incident.event_id).responded_at == T0 + timedelta(minutes=100)
             with pytest.raises(IncidentError, match="本部门"):
-                work.finish_task(s, s.get(Task, task_id), "已核实", Actor("zhao", "user"),
-                                 T0 + timedelta(hours=2), allowed=False)  # fmt: skip
-            work.finish_task(s, s.get(Task, task_id), "已核实：12 名学生不适，均已出院", WANG,
-                             T0 + timedelta(hours=2), allowed=True)  # fmt: skip
+                work.finish_task(
+                    s,
+                    s.get(Task, task_id),
+                    "已核实",
+                    Actor("zhao", "user"),
+                    T0 + timedelta(hours=2),
+                    allowed=False,
+                )
+            work.finish_task(
+                s,
+                s.get(Task, task_id),
+                "已核实：12 名学生不适，均已出院",
+                WANG,
+                T0 + timedelta(hours=2),
+                allowed=True,
+            )
             closing.move_to(s, i, "following", OFFICE, T0 + timedelta(hours=3), approver=False)
             with pytest.raises(IncidentError, match="审批人"):
                 closing.move_to(s, i, "subsided", OFFICE, T0 + timedelta(hours=20), approver=False)
@@ -141,8 +185,13 @@ def test_the_whole_response_on_the_record(db: Database) -> None:
             closing.move_to(s, i, "reviewing", OFFICE, T0 + timedelta(hours=21), approver=False)
             with pytest.raises(IncidentError, match="总结评估"):
                 closing.move_to(s, i, "archived", OFFICE, T0 + timedelta(hours=21), approver=False)
-            closing.write_review(s, i, "报告领导超时 10 分钟：夜间值班须直接电话报告。", OFFICE,
-                                 T0 + timedelta(hours=22))  # fmt: skip
+            closing.write_review(
+                s,
+                i,
+                "报告领导超时 10 分钟：夜间值班须直接电话报告。",
+                OFFICE,
+                T0 + timedelta(hours=22),
+            )
             closing.move_to(s, i, "archived", OFFICE, T0 + timedelta(hours=22), approver=False)
             review = i.review
     assert review["minutes_to_detect"] == 42.0
