@@ -58,10 +58,26 @@ def measure(rounds: int, folder: Path) -> list[float]:
         with db.write() as s:
             create_user(s, NewUser("zhang", roles=("office",), password=None), Actor.cli())
             save(s, templates()["enterprise-three-level"], Actor.cli())
-            add_channel(s, "zhang手机", "webhook", {"url": hook.url}, [], Actor.cli(), KEY,
-                        drill=True, owner="zhang", per_minute=10_000)  # fmt: skip
-            add_shift(s, utcnow() - timedelta(hours=1), utcnow() + timedelta(days=1), "zhang",
-                      None, Actor.cli())  # fmt: skip
+            add_channel(
+                s,
+                "zhang手机",
+                "webhook",
+                {"url": hook.url},
+                [],
+                Actor.cli(),
+                KEY,
+                drill=True,
+                owner="zhang",
+                per_minute=10_000,
+            )
+            add_shift(
+                s,
+                utcnow() - timedelta(hours=1),
+                utcnow() + timedelta(days=1),
+                "zhang",
+                None,
+                Actor.cli(),
+            )
         notifier = Notifier(db, settings)
         notifier.start()
         try:

@@ -25,6 +25,8 @@ from yuqing.collect.runner import Collector
 from yuqing.events import api as events_api
 from yuqing.events import pages as events_pages
 from yuqing.events.stage import run_until_idle
+from yuqing.incident import api as incident_api
+from yuqing.incident import pages as incident_pages
 from yuqing.incident.sweeper import sweep as sweep_deadlines
 from yuqing.judge import pages as judge_pages
 from yuqing.judge.heat import weights_from
@@ -105,6 +107,8 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         audit_pages,
         events_pages,
         events_api,
+        incident_pages,
+        incident_api,
         warn_pages,
         plan_pages,
         drill_pages,

@@ -32,9 +32,15 @@ def test_killing_the_worker_mid_batch_loses_nothing(db: Database, tmp_path: Path
     with webhook(delay=0.15) as hook:
         with db.write() as s:
             channel = add_channel(
-                s, "值班群", "webhook", {"url": hook.url}, ["office"], Actor.cli(), KEY,
+                s,
+                "值班群",
+                "webhook",
+                {"url": hook.url},
+                ["office"],
+                Actor.cli(),
+                KEY,
                 per_minute=1000,
-            )  # fmt: skip
+            )
             now = utcnow()
             for i in range(MESSAGES):
                 enqueue(s, [channel], f"test:{i}", "test", f"消息 {i}", "正文", now)

@@ -55,12 +55,20 @@ def test_a_level2_drill_warning_reaches_the_officer_then_the_leader(
             save(s, _plan_with_officers_only_at_level2(), Actor.cli())
             for name, hook in (("zhang", zhang), ("li", li)):
                 add_channel(
-                    s, f"{name}手机", "webhook", {"url": hook.url}, [], Actor.cli(), KEY,
-                    drill=True, owner=name,
-                )  # fmt: skip
+                    s,
+                    f"{name}手机",
+                    "webhook",
+                    {"url": hook.url},
+                    [],
+                    Actor.cli(),
+                    KEY,
+                    drill=True,
+                    owner=name,
+                )
             now = utcnow()
-            add_shift(s, now - timedelta(hours=1), now + timedelta(hours=23), "zhang", "li",
-                      Actor.cli())  # fmt: skip
+            add_shift(
+                s, now - timedelta(hours=1), now + timedelta(hours=23), "zhang", "li", Actor.cli()
+            )
         notifier = Notifier(db, settings)
         notifier.start()
         warned: list[float] = []

@@ -33,6 +33,7 @@ PARAMS = {
     "statement_id": "999999",
     "deadline_id": "999999",
     "action_id": "999999",
+    "step": "submit",
 }
 
 

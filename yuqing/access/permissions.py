@@ -28,6 +28,10 @@ class Permission(StrEnum):
     PLANS_MANAGE = "plans.manage"
     DRILLS_RUN = "drills.run"
     CHANNELS_MANAGE = "channels.manage"
+    INCIDENTS_READ = "incidents.read"  # scoped to one's department without events.read
+    INCIDENTS_MANAGE = "incidents.manage"  # open, move, level, dispatch, draft, publish, review
+    INCIDENTS_APPROVE = "incidents.approve"  # approve statements, end the emergency
+    TASKS_WORK = "tasks.work"  # answer the tasks of one's department
 
 
 ROLES = ("admin", "office", "monitor", "handler", "approver", "viewer")
@@ -49,6 +53,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             _P.WARNINGS_LIFT,
             _P.PLANS_READ,
             _P.DRILLS_RUN,
+            _P.INCIDENTS_READ,
+            _P.INCIDENTS_MANAGE,
+            _P.TASKS_WORK,
         }
     ),
     "monitor": frozenset(
@@ -61,10 +68,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             _P.EVENTS_READ,
             _P.EVENTS_MANAGE,
             _P.PLANS_READ,
+            _P.INCIDENTS_READ,
         }
     ),
     # A department handler sees only its own department's work, never the whole feed.
-    "handler": frozenset({_P.ACCOUNT}),
+    "handler": frozenset({_P.ACCOUNT, _P.INCIDENTS_READ, _P.TASKS_WORK}),
     "approver": frozenset(
         {
             _P.ACCOUNT,
@@ -74,10 +82,19 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             _P.EVENTS_GRADE,
             _P.WARNINGS_LIFT,
             _P.PLANS_READ,
+            _P.INCIDENTS_READ,
+            _P.INCIDENTS_APPROVE,
         }
     ),
     "viewer": frozenset(
-        {_P.ACCOUNT, _P.ITEMS_READ, _P.SOURCES_READ, _P.EVENTS_READ, _P.PLANS_READ}
+        {
+            _P.ACCOUNT,
+            _P.ITEMS_READ,
+            _P.SOURCES_READ,
+            _P.EVENTS_READ,
+            _P.PLANS_READ,
+            _P.INCIDENTS_READ,
+        }
     ),
 }
 

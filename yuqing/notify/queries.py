@@ -115,3 +115,16 @@ def _cause(session: Session, key: str) -> str | None:
         event_id = event_of_step(session, int(ref))
         return f"/events/{event_id}" if event_id else None
     return None
+
+
+def messages_about(session: Session, key_prefix: str) -> list[tuple[OutboxMessage, str]]:
+    """Messages whose cause starts with `key_prefix` (an incident's notices), with the channel."""
+    return [
+        (m, name)
+        for m, name in session.execute(
+            select(OutboxMessage, Channel.name)
+            .join(Channel, Channel.id == OutboxMessage.channel_id)
+            .where(OutboxMessage.dedup_key.startswith(key_prefix))
+            .order_by(OutboxMessage.id)
+        ).all()
+    ]

@@ -488,11 +488,12 @@ MESSAGES: dict[str, dict[str, str]] = {
 def _merge() -> None:
     """Stages keep their own strings; one catalogue per language serves every page."""
     from yuqing.events.strings import MESSAGES as EVENTS
+    from yuqing.incident.strings import MESSAGES as INCIDENT
     from yuqing.judge.strings import MESSAGES as JUDGE
     from yuqing.notify.strings import MESSAGES as NOTIFY
     from yuqing.plan.strings import MESSAGES as PLAN
 
-    for extra in (EVENTS, JUDGE, NOTIFY, PLAN):
+    for extra in (EVENTS, INCIDENT, JUDGE, NOTIFY, PLAN):
         for lang, strings in extra.items():
             MESSAGES[lang].update(strings)
 

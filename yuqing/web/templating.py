@@ -35,6 +35,8 @@ STAGES_WITH_PAGES = (
 NAV: list[tuple[str, str, Permission]] = [
     ("/events", "nav.events", Permission.EVENTS_READ),
     ("/warnings", "nav.warnings", Permission.EVENTS_READ),
+    ("/incidents", "nav.incidents", Permission.INCIDENTS_READ),
+    ("/tasks", "nav.tasks", Permission.TASKS_WORK),
     ("/items", "nav.items", Permission.ITEMS_READ),
     ("/import", "nav.import", Permission.ITEMS_IMPORT),
     ("/manual", "nav.manual", Permission.ITEMS_IMPORT),

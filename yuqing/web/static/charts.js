@@ -10,7 +10,14 @@ document.addEventListener("DOMContentLoaded", () => {
       grid: { left: 60, right: 20 },
       xAxis: { type: "category", data: spec.x },
       yAxis: { type: "value" },
-      series: spec.series.map((s) => ({ name: s.name, type: "line", showSymbol: true, data: s.data })),
+      series: spec.series.map((s, i) => ({
+        name: s.name, type: "line", showSymbol: true, data: s.data,
+        // Moments on the time axis (the incident opening, each statement published).
+        markLine: i === 0 && spec.marks ? {
+          symbol: "none",
+          data: spec.marks.map((m) => ({ xAxis: m.x, label: { formatter: m.name } })),
+        } : undefined,
+      })),
     });
     window.addEventListener("resize", () => chart.resize());
   });

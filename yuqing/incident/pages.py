@@ -1,0 +1,424 @@
+"""Console pages of the incident stage: the board, one incident, "my tasks" and the case library,
+and the forms that move an incident along. Every change goes through the workflow functions, so
+the pages refuse exactly what the rules refuse, with the same reasons."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+
+from yuqing.access.permissions import Permission, Principal
+from yuqing.events.queries import event_facts
+from yuqing.incident import closing, queries, statements, work
+from yuqing.incident.opening import Opening, change_level, open_for_event, open_incident
+from yuqing.incident.states import MOVES, STATES
+from yuqing.incident.tables import Deadline, RequiredAction, Statement, Task
+from yuqing.incident.timeline import IncidentError, get_incident, note
+from yuqing.incident.view import category_names, incident_context
+from yuqing.plan.schema import COLOURS, ROMAN
+from yuqing.store.base import utcnow
+from yuqing.web.auth import need
+from yuqing.web.forms import form_int, form_text
+from yuqing.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+P = Permission
+# Levels in the plans' colours: Ⅰ red, Ⅱ orange, Ⅲ yellow, Ⅳ blue.
+LEVEL_COLOURS = {n: COLOURS[c] for n, c in enumerate(("red", "orange", "yellow", "blue"), 1)}
+
+
+def _local_time(text: str, request: Request) -> datetime | None:
+    """A datetime-local field (the office's time zone) in UTC."""
+    if not text:
+        return None
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise IncidentError(f"时间格式不对：{text} / not a time") from exc
+    return value.replace(tzinfo=request.app.state.settings.tz) if value.tzinfo is None else value
+
+
+def _back(url: str, error: str = "") -> Response:
+    """Back to the page (at its section), with the refusal shown at the top when there is one."""
+    if error:
+        path, _, _ = url.partition("#")
+        url = path + ("&" if "?" in path else "?") + f"error={quote(error)}"
+    return RedirectResponse(url, status_code=303)
+
+
+async def _act(
+    request: Request, back: str, change: Callable[[Session, FormData, datetime], str | None]
+) -> Response:
+    """Run one change in a write transaction; go back to the page, with the refusal if any."""
+    form = await request.form()
+
+    def run() -> str | None:
+        with request.app.state.db.write() as session:
+            return change(session, form, utcnow())
+
+    try:
+        target = await run_in_threadpool(run)
+    except IncidentError as exc:
+        return _back(back, str(exc))
+    return _back(target or back)
+
+
+@router.get("/incidents", response_class=HTMLResponse)
+def board_page(
+    request: Request, drill: str = "", who: Principal = Depends(need(P.INCIDENTS_READ))
+) -> HTMLResponse:
+    with request.app.state.db.read() as session:
+        cards = queries.board(session, who, drill == "1")
+    columns = {s: [c for c in cards if c.incident.state == s] for s in STATES if s != "archived"}
+    return render(
+        request,
+        "incidents.html",
+        {
+            "columns": columns,
+            "drill": drill == "1",
+            "now": utcnow(),
+            "level_colours": LEVEL_COLOURS,
+            "roman": ROMAN,
+        },
+    )
+
+
+@router.post("/incidents")
+async def open_by_hand(
+    request: Request, who: Principal = Depends(need(P.INCIDENTS_MANAGE))
+) -> Response:
+    form = await request.form()
+    back = form_text(form, "back") or "/incidents"
+    if not back.startswith("/"):
+        back = "/incidents"
+
+    def change(session: Session, form: FormData, now: datetime) -> str:
+        event_id, item_id = form_int(form, "event_id"), form_int(form, "item_id")
+        title = form_text(form, "title")
+        facts = None
+        if event_id:
+            facts = event_facts(session, event_id)
+            if facts is None:
+                raise IncidentError("没有这个事件 / no such event")
+            current = open_for_event(session, event_id)
+            if current is not None:
+                return f"/incidents/{current.id}"
+        reason = form_text(form, "reason")
+        if len(reason) < 4:
+            raise IncidentError("请写明开启处置的理由 / say why")
+        incident = open_incident(
+            session,
+            Opening(
+                title=title or (facts.title if facts else f"信息 {item_id}"),
+                level=form_int(form, "level"),
+                reason=reason,
+                event_id=event_id,
+                item_id=item_id,
+                first_item_at=facts.first_at if facts else None,
+                drill=facts.drill if facts else False,
+            ),
+            who.actor,
+            now,
+        )
+        return f"/incidents/{incident.id}"
+
+    return await _act(request, back, change)
+
+
+@router.get("/incidents/{incident_id}", response_class=HTMLResponse)
+def incident_page(
+    request: Request,
+    incident_id: int,
+    error: str = "",
+    who: Principal = Depends(need(P.INCIDENTS_READ)),
+) -> HTMLResponse:
+    with request.app.state.db.read() as session:
+        incident = queries.visible(session, incident_id, who)
+        if incident is None:
+            raise HTTPException(404)
+        context = incident_context(session, incident, who, utcnow(), request.app.state.settings.tz)
+    return render(request, "incident.html", {**context, "error": error, "moves": MOVES})
+
+
+def _page(incident_id: int) -> str:
+    return f"/incidents/{incident_id}"
+
+
+@router.post("/incidents/{incident_id}/state")
+async def move(
+    request: Request, incident_id: int, who: Principal = Depends(need(P.INCIDENTS_MANAGE))
+) -> Response:
+    def change(session: Session, form: FormData, now: datetime) -> None:
+        target = form_text(form, "target")
+        closing.move_to(
+            session,
+            get_incident(session, incident_id),
+            target,
+            who.actor,
+            now,
+            approver=who.can(P.INCIDENTS_APPROVE),
+            note_text=form_text(form, "note"),
+        )
+
+    return await _act(request, _page(incident_id), change)
+
+
+@router.post("/incidents/{incident_id}/end")
+async def end(
+    request: Request, incident_id: int, who: Principal = Depends(need(P.INCIDENTS_APPROVE))
+) -> Response:
+    """Ending the emergency (平息) is the approver's decision, so it has its own permission."""
+
+    def change(session: Session, form: FormData, now: datetime) -> None:
+        closing.move_to(
+            session,
+            get_incident(session, incident_id),
+            "subsided",
+            who.actor,
+            now,
+            approver=True,
+            note_text=form_text(form, "note"),
+        )
+
+    return await _act(request, _page(incident_id), change)
+
+
+@router.post("/incidents/{incident_id}/level")
+async def set_level(
+    request: Request, incident_id: int, who: Principal = Depends(need(P.INCIDENTS_MANAGE))
+) -> Response:
+    def change(session: Session, form: FormData, now: datetime) -> None:
+        level = form_int(form, "level")
+        if level is None:
+            raise IncidentError("请选择级别 / choose a level")
+        incident = get_incident(session, incident_id)
+        change_level(session, incident, level, form_text(form, "reason"), who.actor, now)
+
+    return await _act(request, _page(incident_id), change)
+
+
+@router.post("/incidents/{incident_id}/note")
+async def add_note(
+    request: Request, incident_id: int, who: Principal = Depends(need(P.INCIDENTS_MANAGE))
+) -> Response:
+    def change(session: Session, form: FormData, now: datetime) -> None:
+        incident = get_incident(session, incident_id)
+        text = form_text(form, "text")
+        category = form_text(form, "category")
+        if category and category != incident.category:
+            incident.category = category[:32]
+            note(
+                session, incident, "note", who.actor, f"类别：{category}", now, {}, "incident.edit"
+            )
+        if text:
+            note(session, incident, "note", who.actor, text[:2000], now, {}, "incident.note")
+
+    return await _act(request, _page(incident_id), change)
+
+
+@router.post("/incidents/{incident_id}/tasks")
+async def add_task(
+    request: Request, incident_id: int, who: Principal = Depends(need(P.INCIDENTS_MANAGE))
+) -> Response:
+    def change(session: Session, form: FormData, now: datetime) -> None:
+        hours = form_int(form, "hours")
+        due = _local_time(form_text(form, "due_at"), request)
+        if due is None and hours:
+            due = now + timedelta(hours=hours)
+        work.add_task(
+            session,
+            get_incident(session, incident_id),
+            form_text(form, "kind") or "verify",
+            form_text(form, "title"),
+            form_int(form, "department_id"),
+            form_text(form, "assignee") or None,
+            due,
+            who.actor,
+            now,
+        )
+
+    return await _act(request, _page(incident_id) + "#tasks", change)
+
+
+@router.post("/tasks/{task_id}/done")
+async def finish_task(
+    request: Request, task_id: int, who: Principal = Depends(need(P.TASKS_WORK))
+) -> Response:
+    form = await request.form()
+    back = "/tasks" if form_text(form, "back") == "tasks" else None
+
+    def change(session: Session, form: FormData, now: datetime) -> str | None:
+        task = session.get(Task, task_id)
+        if task is None or queries.visible(session, task.incident_id, who) is None:
+            raise IncidentError("没有这个任务 / no such task")
+        mine = task.department_id == who.department_id or task.assignee == who.username
+        allowed = mine or who.can(P.INCIDENTS_MANAGE)
+        work.finish_task(session, task, form_text(form, "result"), who.actor, now, allowed)
+        return back or _page(task.incident_id) + "#tasks"
+
+    return await _act(request, back or "/tasks", change)
+
+
+@router.post("/incidents/{incident_id}/deadlines/{deadline_id}/met")
+async def deadline_met(
+    request: Request,
+    incident_id: int,
+    deadline_id: int,
+    who: Principal = Depends(need(P.INCIDENTS_MANAGE)),
+) -> Response:
+    def change(session: Session, form: FormData, now: datetime) -> None:
+        d = session.get(Deadline, deadline_id)
+        if d is None or d.incident_id != incident_id:
+            raise IncidentError("没有这个时限 / no such deadline")
+        work.meet_by_hand(session, d, form_text(form, "text"), who.actor, now)
+
+    return await _act(request, _page(incident_id) + "#deadlines", change)
+
+
+@router.post("/incidents/{incident_id}/actions/{action_id}/done")
+async def action_done(
+    request: Request,
+    incident_id: int,
+    action_id: int,
+    who: Principal = Depends(need(P.INCIDENTS_MANAGE)),
+) -> Response:
+    def change(session: Session, form: FormData, now: datetime) -> None:
+        a = session.get(RequiredAction, action_id)
+        if a is None or a.incident_id != incident_id:
+            raise IncidentError("没有这项措施 / no such action")
+        work.tick_action(session, a, form_text(form, "text"), who.actor, now)
+
+    return await _act(request, _page(incident_id) + "#actions", change)
+
+
+@router.post("/incidents/{incident_id}/statements")
+async def draft_statement(
+    request: Request, incident_id: int, who: Principal = Depends(need(P.INCIDENTS_MANAGE))
+) -> Response:
+    def change(session: Session, form: FormData, now: datetime) -> None:
+        incident = get_incident(session, incident_id)
+        kind = form_text(form, "kind") or "first"
+        statements.draft(session, incident, kind, form_text(form, "text"), who.actor, now)
+
+    return await _act(request, _page(incident_id) + "#statements", change)
+
+
+def _statement(session: Session, statement_id: int) -> Statement:
+    s = session.get(Statement, statement_id)
+    if s is None:
+        raise IncidentError("没有这份回应 / no such statement")
+    return s
+
+
+@router.post("/statements/{statement_id}/{step}")
+async def statement_step(
+    request: Request,
+    statement_id: int,
+    step: str,
+    who: Principal = Depends(need(P.INCIDENTS_MANAGE)),
+) -> Response:
+    """edit, submit or publish (approving has its own route and permission)."""
+    steps: dict[str, Callable[[Session, Statement, FormData, datetime], Any]] = {
+        "edit": lambda s, st, f, now: statements.edit(s, st, form_text(f, "text"), who.actor, now),
+        "submit": lambda s, st, f, now: statements.submit(s, st, who.actor, now),
+        "publish": lambda s, st, f, now: statements.publish(
+            s, st, form_text(f, "channel"), form_text(f, "url"), who.actor, now
+        ),
+    }
+    if step not in steps:
+        raise HTTPException(404)
+    return await _statement_change(request, statement_id, steps[step])
+
+
+@router.post("/statements/{statement_id}")
+async def statement_decision(
+    request: Request, statement_id: int, who: Principal = Depends(need(P.INCIDENTS_APPROVE))
+) -> Response:
+    """批准 or 退回, by the approver."""
+    return await _statement_change(
+        request,
+        statement_id,
+        lambda s, st, f, now: statements.decide(
+            s,
+            st,
+            form_text(f, "decision") == "approve",
+            form_text(f, "note"),
+            who.actor,
+            now,
+            may_approve=True,
+        ),
+    )
+
+
+async def _statement_change(
+    request: Request,
+    statement_id: int,
+    step: Callable[[Session, Statement, FormData, datetime], Any],
+) -> Response:
+    with request.app.state.db.read() as session:
+        found = session.get(Statement, statement_id)
+        back = _page(found.incident_id) + "#statements" if found else "/incidents"
+
+    def change(session: Session, form: FormData, now: datetime) -> None:
+        step(session, _statement(session, statement_id), form, now)
+
+    return await _act(request, back, change)
+
+
+@router.post("/incidents/{incident_id}/review")
+async def review(
+    request: Request, incident_id: int, who: Principal = Depends(need(P.INCIDENTS_MANAGE))
+) -> Response:
+    def change(session: Session, form: FormData, now: datetime) -> None:
+        incident = get_incident(session, incident_id)
+        closing.write_review(session, incident, form_text(form, "lessons"), who.actor, now)
+
+    return await _act(request, _page(incident_id) + "#review", change)
+
+
+@router.get("/tasks", response_class=HTMLResponse)
+def tasks_page(
+    request: Request, done: str = "", error: str = "", who: Principal = Depends(need(P.TASKS_WORK))
+) -> HTMLResponse:
+    with request.app.state.db.read() as session:
+        rows = queries.my_tasks(session, who, done == "1")
+        names = queries.department_names(session)
+    return render(
+        request,
+        "tasks.html",
+        {"rows": rows, "names": names, "done": done == "1", "error": error, "now": utcnow()},
+    )
+
+
+@router.get("/cases", response_class=HTMLResponse)
+def cases_page(
+    request: Request,
+    q: str = "",
+    level: str = "",
+    category: str = "",
+    department: str = "",
+    who: Principal = Depends(need(P.INCIDENTS_READ)),
+) -> HTMLResponse:
+    f = queries.CaseFilter(
+        q=q[:100],
+        level=int(level) if level.isdigit() else None,
+        category=category[:32],
+        department_id=int(department) if department.isdigit() else None,
+    )
+    with request.app.state.db.read() as session:
+        rows = queries.cases(session, f, who)
+        names = queries.department_names(session)
+        categories = category_names(session)
+    return render(
+        request,
+        "cases.html",
+        {"rows": rows, "f": f, "names": names, "categories": categories},
+    )

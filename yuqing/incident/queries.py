@@ -1,0 +1,203 @@
+"""Reading incidents for the board, one incident's page, "my tasks" and the case library — with
+the department scope: whoever cannot read the whole feed sees only the incidents in which their
+own department (or they themselves) was given a task."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from yuqing.access.permissions import Permission, Principal
+from yuqing.access.tables import Department
+from yuqing.events.queries import event_facts
+from yuqing.incident.states import OPEN
+from yuqing.incident.tables import Deadline, Incident, IncidentEntry, RequiredAction, Task
+
+
+def sees_all(who: Principal) -> bool:
+    return who.can(Permission.EVENTS_READ)
+
+
+def _scoped(stmt: Select, who: Principal) -> Select:  # type: ignore[type-arg]
+    if sees_all(who):
+        return stmt
+    mine = select(Task.incident_id).where(
+        or_(Task.department_id == who.department_id, Task.assignee == who.username)
+        if who.department_id
+        else Task.assignee == who.username
+    )
+    return stmt.where(Incident.id.in_(mine))
+
+
+def visible(session: Session, incident_id: int, who: Principal) -> Incident | None:
+    """The incident if this caller may read it (None for a stranger's: no hint it exists)."""
+    return session.execute(
+        _scoped(select(Incident).where(Incident.id == incident_id), who)
+    ).scalar()
+
+
+@dataclass(frozen=True)
+class Card:
+    incident: Incident
+    next_due: Deadline | None
+    open_tasks: int
+
+
+def board(session: Session, who: Principal, drill: bool) -> list[Card]:
+    """Every incident not yet archived, with its nearest open deadline."""
+    rows = list(
+        session.execute(
+            _scoped(
+                select(Incident)
+                .where(Incident.drill.is_(drill), Incident.state != "archived")
+                .order_by(Incident.level.asc().nulls_last(), Incident.opened_at.desc()),
+                who,
+            ).limit(300)
+        ).scalars()
+    )
+    ids = [r.id for r in rows]
+    nearest: dict[int, Deadline] = {}
+    tasks: dict[int, int] = {}
+    if ids:
+        for d in session.execute(
+            select(Deadline)
+            .where(Deadline.incident_id.in_(ids), Deadline.state.in_(("open", "breached")))
+            .where(Deadline.met_at.is_(None))
+            .order_by(Deadline.due_at)
+        ).scalars():
+            nearest.setdefault(d.incident_id, d)
+        tasks = dict(
+            session.execute(  # type: ignore[arg-type]
+                select(Task.incident_id, func.count())
+                .where(Task.incident_id.in_(ids), Task.state == "open")
+                .group_by(Task.incident_id)
+            ).all()
+        )
+    return [Card(r, nearest.get(r.id), tasks.get(r.id, 0)) for r in rows]
+
+
+def open_count(session: Session, drill: bool = False) -> int:
+    return session.execute(
+        select(func.count())
+        .select_from(Incident)
+        .where(Incident.drill.is_(drill), Incident.state.in_(OPEN))
+    ).scalar_one()
+
+
+def entries(session: Session, incident_id: int) -> list[IncidentEntry]:
+    return list(
+        session.execute(
+            select(IncidentEntry)
+            .where(IncidentEntry.incident_id == incident_id)
+            .order_by(IncidentEntry.at, IncidentEntry.id)
+        ).scalars()
+    )
+
+
+def deadlines(session: Session, incident_id: int) -> list[Deadline]:
+    return list(
+        session.execute(
+            select(Deadline)
+            .where(Deadline.incident_id == incident_id)
+            .order_by(Deadline.state == "superseded", Deadline.due_at)
+        ).scalars()
+    )
+
+
+def actions(session: Session, incident_id: int) -> list[RequiredAction]:
+    return list(
+        session.execute(
+            select(RequiredAction)
+            .where(RequiredAction.incident_id == incident_id)
+            .order_by(RequiredAction.id)
+        ).scalars()
+    )
+
+
+def tasks(session: Session, incident_id: int, who: Principal) -> list[Task]:
+    stmt = select(Task).where(Task.incident_id == incident_id).order_by(Task.id)
+    if not sees_all(who):
+        stmt = stmt.where(
+            or_(Task.department_id == who.department_id, Task.assignee == who.username)
+        )
+    return list(session.execute(stmt).scalars())
+
+
+def my_tasks(session: Session, who: Principal, done: bool = False) -> list[tuple[Task, Incident]]:
+    """The caller's department's tasks and those given to the caller by name."""
+    mine = Task.assignee == who.username
+    if who.department_id:
+        mine = or_(mine, Task.department_id == who.department_id)
+    return [
+        (t, i)
+        for t, i in session.execute(
+            select(Task, Incident)
+            .join(Incident, Incident.id == Task.incident_id)
+            .where(mine, Task.state == ("done" if done else "open"))
+            .order_by(Task.due_at.asc().nulls_last(), Task.id)
+            .limit(200)
+        ).all()
+    ]
+
+
+def department_names(session: Session) -> dict[int, str]:
+    return dict(session.execute(select(Department.id, Department.name)).all())  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    q: str = ""
+    level: int | None = None
+    category: str = ""
+    department_id: int | None = None
+    drill: bool = False
+
+
+def cases(
+    session: Session, f: CaseFilter, who: Principal | None = None, limit: int = 100
+) -> list[Incident]:
+    """The case library: archived incidents, newest first (within the caller's scope)."""
+    stmt = select(Incident).where(Incident.state == "archived", Incident.drill.is_(f.drill))
+    if who is not None:
+        stmt = _scoped(stmt, who)
+    if f.q.strip():
+        like = f"%{f.q.strip()}%"
+        stmt = stmt.where(or_(Incident.title.ilike(like), Incident.lessons.ilike(like)))
+    if f.level:
+        stmt = stmt.where(Incident.peak_level == f.level)
+    if f.category:
+        stmt = stmt.where(Incident.category == f.category)
+    if f.department_id:
+        stmt = stmt.where(
+            Incident.id.in_(select(Task.incident_id).where(Task.department_id == f.department_id))
+        )
+    return list(session.execute(stmt.order_by(Incident.archived_at.desc()).limit(limit)).scalars())
+
+
+def similar_cases(
+    session: Session, incident: Incident, limit: int = 5
+) -> list[tuple[Incident, int]]:
+    """Archived incidents to compare with: shared event keywords, the same category, the same
+    level — each counts; the best first."""
+    own = event_facts(session, incident.event_id) if incident.event_id else None
+    words = set(own.keywords) if own else set()
+    scored = []
+    for case in cases(session, CaseFilter(drill=incident.drill), limit=500):
+        if case.id == incident.id:
+            continue
+        facts = event_facts(session, case.event_id) if case.event_id else None
+        score = len(words & set(facts.keywords)) if facts else 0
+        score += 2 * bool(incident.category and case.category == incident.category)
+        score += int(incident.level is not None and case.peak_level == incident.level)
+        if score:
+            scored.append((case, score))
+    scored.sort(key=lambda cs: -cs[1])
+    return scored[:limit]
+
+
+def next_due(rows: list[Deadline], now: datetime) -> Deadline | None:
+    open_rows = [d for d in rows if d.met_at is None and d.state in ("open", "breached")]
+    return min(open_rows, key=lambda d: d.due_at, default=None)
