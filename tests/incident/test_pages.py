@@ -4,6 +4,7 @@ answering tasks, approving and publishing a statement, the review and the case l
 from __future__ import annotations
 
 import re
+
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
