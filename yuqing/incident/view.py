@@ -14,12 +14,13 @@ from yuqing.access.permissions import Principal
 from yuqing.events.queries import buckets_of, event_facts
 from yuqing.incident import queries
 from yuqing.incident.deadlines import remaining
-from yuqing.incident.opening import plan_of
+from yuqing.incident.opening import level_name, plan_of
 from yuqing.incident.statements import KINDS, STATE_NAMES, statements_of
 from yuqing.incident.tables import Incident
 from yuqing.incident.work import TASK_KINDS
 from yuqing.judge.taxonomy import OTHER
 from yuqing.judge.taxonomy_store import current as current_taxonomy
+from yuqing.notify.messages import ACTIONS
 from yuqing.notify.queries import messages_about
 from yuqing.plan.schema import COLOURS
 from yuqing.warn.queries import steps_of_event
@@ -50,7 +51,8 @@ def _timeline(session: Session, incident: Incident, sees_all: bool) -> list[dict
                     "at": step.at,
                     "kind": "warning",
                     "actor": step.actor,
-                    "text": f"预警{step.action}（{step.level or '—'}级）："
+                    "text": f"{'预测' if step.predicted else ''}预警"
+                    f"{ACTIONS.get(step.action, step.action)}（{level_name(step.level)}）："
                     + "；".join(step.reasons[:3]),
                 }
             )
