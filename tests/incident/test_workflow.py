@@ -93,7 +93,9 @@ def test_the_whole_response_on_the_record(db: Database) -> None:
             add_channel(s, "王五", "webhook", {"url": wang.url}, [], Actor.cli(), KEY, owner="wang")
         incident = _start(db)
         deliver_due(db, now=T0, secret_key=KEY)
-        assert office.received[-1][1]["title"].startswith("Ⅱ级处置已开启")
+        [(_, warned)] = office.received  # one message: the warning names its incident
+        assert warned["title"].startswith("Ⅱ级（重大）·橙 预警发布")
+        assert f"应急处置：http://127.0.0.1:8000/incidents/{incident.id}" in warned["message"]
 
         with db.write() as s:
             i = get_incident(s, incident.id)

@@ -53,7 +53,7 @@ def test_a_level1_warning_reaches_the_office_webhook_in_chinese(db: Database) ->
         [(headers, body)] = hook.received
     assert body["title"].startswith("Ⅰ级（特别重大）·红 预警发布")
     assert "评论 523 ≥ 500" in body["message"] and "报告领导 30分钟内" in body["message"]
-    assert "/events/" in body["message"]
+    assert "/events/" in body["message"] and "应急处置：" in body["message"]  # Ⅰ opens one
     assert headers["X-Yuqing-Message"].startswith("yuqing-")
     _warn(db)  # the same warning again: nothing new to say
     assert _count(db) == 1

@@ -57,7 +57,10 @@ def open_for_event(session: Session, event_id: int) -> Incident | None:
     ).scalar()
 
 
-def open_incident(session: Session, opening: Opening, actor: Actor, now: datetime) -> Incident:
+def open_incident(
+    session: Session, opening: Opening, actor: Actor, now: datetime, announce: bool = True
+) -> Incident:
+    """`announce` False when the warning that opened it already tells the same people."""
     active = versions.active(session)
     plan = active.plan if active else None
     level = opening.level
@@ -95,7 +98,7 @@ def open_incident(session: Session, opening: Opening, actor: Actor, now: datetim
     )
     if plan is not None and level is not None:
         _apply_level(session, incident, plan, level, now)
-    if plan is not None:
+    if plan is not None and announce:
         enqueue_notice(
             session,
             list(plan.spec.notices.incident_opened),
@@ -202,23 +205,26 @@ class WarningTrigger:
     drill: bool
 
 
-def on_warning(session: Session, plan: Plan | None, trigger: WarningTrigger, now: datetime) -> None:
+def on_warning(
+    session: Session, plan: Plan | None, trigger: WarningTrigger, now: datetime
+) -> int | None:
     """Open an incident for a graded (not merely forecast) warning at or above the plan's
-    `incident_at`, or raise the open incident's level when the warning is more severe."""
-    if plan is None or trigger.level is None or trigger.predicted:
-        return
-    if trigger.action not in ("issued", "raised", "confirmed"):
-        return
-    if trigger.level > plan.spec.warnings.incident_at:
-        return
-    why = "；".join(trigger.reasons[:3])
+    `incident_at`, or raise the open incident's level when the warning is more severe; the
+    incident the warning belongs to, if any (its message links to it)."""
     current = open_for_event(session, trigger.event_id)
+    if plan is None or trigger.level is None or trigger.predicted:
+        return current.id if current else None
+    if trigger.action not in ("issued", "raised", "confirmed"):
+        return current.id if current else None
+    why = "；".join(trigger.reasons[:3])
     if current is not None:
         if current.level is None or trigger.level < current.level:
             change_level(session, current, trigger.level, f"预警升级：{why}", SYSTEM, now)
-        return
+        return current.id
+    if trigger.level > plan.spec.warnings.incident_at:
+        return None
     facts = event_facts(session, trigger.event_id)
-    open_incident(
+    return open_incident(
         session,
         Opening(
             title=facts.title if facts else f"事件 {trigger.event_id}",
@@ -232,4 +238,5 @@ def on_warning(session: Session, plan: Plan | None, trigger: WarningTrigger, now
         ),
         SYSTEM,
         now,
-    )
+        announce=False,
+    ).id

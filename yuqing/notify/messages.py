@@ -33,12 +33,15 @@ class WarningNote:
     reasons: tuple[str, ...]
     items: int
     drill: bool
+    incident_id: int | None = None  # the incident it opened or belongs to
 
 
 def warning_text(
-    note: WarningNote, plan: Plan | None, link: str, duty: OnDuty | None = None
+    note: WarningNote, plan: Plan | None, base: str, duty: OnDuty | None = None
 ) -> tuple[str, str]:
-    """(title, body) of a warning message."""
+    """(title, body) of a warning message; `base` is the console's address."""
+    base = base.rstrip("/")
+    link = f"{base}/events/{note.event_id}"
     head = "【演练】" if note.drill else ""
     if note.level is not None and plan is not None and note.level <= plan.least:
         level = plan.level(note.level)
@@ -56,6 +59,7 @@ def warning_text(
         f"信息量 {note.items} 条",
         *([f"值班：{duty.officer}；带班领导：{duty.leader or '—'}"] if duty else []),
         *([f"时限：{due}"] if due and note.action in ("issued", "raised", "confirmed") else []),
+        *([f"应急处置：{base}/incidents/{note.incident_id}"] if note.incident_id else []),
         f"详情：{link}",
         f"确认收到：{PLACEHOLDER}",
     ]

@@ -93,8 +93,7 @@ def enqueue_warning(
         people.append(duty.officer)
         if duty.leader and {"approver", "admin"} & set(roles):
             people.append(duty.leader)
-    link = f"{get_settings().public_url.rstrip('/')}/events/{note.event_id}"
-    title, body = warning_text(note, plan, link, duty)
+    title, body = warning_text(note, plan, get_settings().public_url, duty)
     targets = {c.id: c for c in channels_for(session, roles, note.drill)}
     targets.update((c.id, c) for c in personal_channels(session, people, note.drill))
     enqueue(

@@ -83,15 +83,16 @@ def record_step(
     session.flush()
     title, items = event_summary(session, event_id)
     level = step.level if step.level is not None else warning.level
-    message = WarningNote(
-        event_id, title, step.action, level, step.predicted, step.reasons, items, drill
-    )
-    # A drill plays a recorded stream on its own clock, but its messages reach people today.
-    enqueue_warning(session, row.id, message, plan, utcnow() if drill else now)
+    # A drill plays a recorded stream on its own clock, but its incident and messages are today's.
+    at = utcnow() if drill else now
     trigger = WarningTrigger(
         event_id, warning.id, step.level, step.action, step.predicted, step.reasons, drill
     )
-    on_warning(session, plan, trigger, utcnow() if drill else now)
+    incident = on_warning(session, plan, trigger, at)
+    message = WarningNote(
+        event_id, title, step.action, level, step.predicted, step.reasons, items, drill, incident
+    )
+    enqueue_warning(session, row.id, message, plan, at)
     kind = "预警(预测)" if step.predicted else "预警"
     record(
         session,
