@@ -252,3 +252,24 @@ def i_entries(s, incident_id: int):  # type: ignore[no-untyped-def]
         .scalars()
         .all()
     )
+
+
+def test_a_plan_may_ask_for_several_approval_steps(db: Database) -> None:
+    text = templates()["enterprise-three-level"]
+    old = "    approver: 网络舆情办公室主任\n"
+    assert old in text
+    with db.write() as s:
+        save(s, text.replace(old, "    approver: [网络舆情办公室主任, 分管副总经理]\n"), Actor.cli())
+        i = open_incident(s, Opening("食堂问题", 2, "值班员发现"), OFFICE, T0)
+        st = statements.draft(s, i, "first", "关于食堂问题的情况说明：正在核实。", OFFICE, T0)
+        assert st.approver_role == "网络舆情办公室主任 → 分管副总经理"
+        statements.submit(s, st, OFFICE, T0)
+        statements.decide(s, st, True, "", BOSS, T0, True)
+        assert st.state == "submitted"  # one step of two
+        with pytest.raises(IncidentError, match="同一人"):
+            statements.decide(s, st, True, "", BOSS, T0, True)
+        statements.decide(s, st, True, "同意", Actor("vp", "user"), T0, True)
+        assert st.state == "approved" and st.approved_by == "vp"
+        texts = [e.text for e in i_entries(s, i.id)]
+    assert "第 1/2 步（网络舆情办公室主任）批准" in texts[-2]
+    assert texts[-1].startswith("第 2/2 步（分管副总经理）批准")

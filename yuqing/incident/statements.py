@@ -54,14 +54,15 @@ def draft(
     if len(text.strip()) < MIN_TEXT:
         raise IncidentError(f"回应内容至少 {MIN_TEXT} 字 / too short")
     plan = plan_of(session, incident)
-    approver = plan.level(incident.level).spec.approver if plan and incident.level else ""
+    steps = plan.level(incident.level).spec.approvers if plan and incident.level else []
     s = Statement(
         incident_id=incident.id,
         kind=kind,
         version=1,
         text=text.strip(),
         state="draft",
-        approver_role=approver,
+        approver_role=" → ".join(steps)[:100],
+        approval_steps=steps,
         created_at=now,
         created_by=actor.name,
     )
@@ -101,6 +102,7 @@ def edit(session: Session, s: Statement, text: str, actor: Actor, now: datetime)
         text=text.strip(),
         state="draft",
         approver_role=s.approver_role,
+        approval_steps=list(s.approval_steps),
         created_at=now,
         created_by=actor.name,
     )
@@ -160,7 +162,8 @@ def decide(
     now: datetime,
     may_approve: bool,
 ) -> None:
-    """Approve or return (returning needs a reason); only the plan's approver may."""
+    """Approve or return (returning needs a reason); only the plan's approver may. A plan that
+    lists several approvers for the level needs each step, in order, by different people."""
     if not may_approve:
         raise IncidentError(
             f"须由预案规定的审批人（{s.approver_role or '审批人'}）审批 / only the approver may"
@@ -170,12 +173,18 @@ def decide(
     if not approve and len(why.strip()) < 2:
         raise IncidentError("退回须写明理由 / say why it is returned")
     incident = _incident(session, s)
-    if approve:
+    done = approvals_this_round(session, s)
+    total = max(len(s.approval_steps), 1)
+    if approve and actor.name in done:
+        raise IncidentError("同一人不能审批两步 / each step needs a different approver")
+    step_name = s.approval_steps[len(done)] if len(done) < len(s.approval_steps) else ""
+    if approve and len(done) + 1 >= total:
         s.state, s.approved_at, s.approved_by = "approved", now, actor.name
-    else:
+    elif not approve:
         s.state = "returned"
-    _step(session, s, "approve" if approve else "return", actor, now, why.strip())
-    verb = "批准" if approve else "退回"
+    label = f"第 {len(done) + 1}/{total} 步（{step_name}）" if total > 1 else ""
+    _step(session, s, "approve" if approve else "return", actor, now, (label + why.strip()))
+    verb = f"{label}批准" if approve else "退回"
     note(
         session,
         incident,
@@ -218,6 +227,19 @@ def publish(
         move_to(session, incident, "answered", actor, now, approver=False, note_text="回应已发布")
     if incident.event_id is not None and first:
         note_response(session, incident.event_id, now, missed_count(session, incident))
+
+
+def approvals_this_round(session: Session, s: Statement) -> list[str]:
+    """Who approved since the statement was last submitted."""
+    names: list[str] = []
+    for step in session.execute(
+        select(StatementStep).where(StatementStep.statement_id == s.id).order_by(StatementStep.id)
+    ).scalars():
+        if step.action == "submit":
+            names = []
+        elif step.action == "approve":
+            names.append(step.actor)
+    return names
 
 
 def missed_count(session: Session, incident: Incident) -> int:

@@ -137,6 +137,8 @@ class Statement(Base):
     text: Mapped[str] = mapped_column(Text)
     state: Mapped[str] = mapped_column(String(16), default="draft")
     approver_role: Mapped[str] = mapped_column(String(100), default="")  # the plan's approver
+    # The plan's approval steps for the level, in order (one unless the plan lists several).
+    approval_steps: Mapped[list[str]] = mapped_column(JSONDoc, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_by: Mapped[str] = mapped_column(String(100))
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -15,6 +15,7 @@ from yuqing.events.queries import buckets_of, event_facts
 from yuqing.incident import queries
 from yuqing.incident.deadlines import remaining
 from yuqing.incident.opening import level_name, plan_of
+from yuqing.incident.review import effect_of_answer
 from yuqing.incident.statements import KINDS, STATE_NAMES, statements_of
 from yuqing.incident.tables import Incident
 from yuqing.incident.work import TASK_KINDS
@@ -44,6 +45,17 @@ def _timeline(session: Session, incident: Incident, sees_all: bool) -> list[dict
     ]
     if not sees_all:
         return rows
+    if incident.first_item_at is not None:
+        link = f"/events/{incident.event_id}" if incident.event_id else None
+        rows.append(
+            {
+                "at": incident.first_item_at,
+                "kind": "item",
+                "actor": "",
+                "text": "事件的首条信息",
+                "link": link,
+            }
+        )
     if incident.event_id is not None:
         for _, step in steps_of_event(session, incident.event_id):
             rows.append(
@@ -108,7 +120,13 @@ def incident_context(
         said = [(s, steps) for s, steps in said if s.state == "published"]
     published = [s.published_at for s, _ in said if s.published_at]
     facts = event_facts(session, incident.event_id) if incident.event_id else None
+    effect = None
+    if facts is not None and incident.answered_at is not None and sees_all:
+        effect = effect_of_answer(buckets_of(session, facts.id), incident.answered_at, now)
+        if effect is not None and effect.window_hours < 0.1:  # too soon to say
+            effect = None
     return {
+        "effect": effect,
         "i": incident,
         "sees_all": sees_all,
         "event": facts,

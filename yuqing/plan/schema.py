@@ -55,7 +55,15 @@ class LevelSpec(_Strict):
     colour: Literal["red", "orange", "yellow", "blue"]
     criteria: list[str] = Field(min_length=1, description="any one holding sets the level")
     lead_unit: str = Field(min_length=1)
-    approver: str = Field(min_length=1, description="who approves statements at this level")
+    approver: str | list[str] = Field(
+        min_length=1,
+        description="who approves statements at this level; a list is several steps in order",
+    )
+
+    @property
+    def approvers(self) -> list[str]:
+        return [self.approver] if isinstance(self.approver, str) else list(self.approver)
+
     deadlines: dict[DeadlineKind, str | ShiftDeadline] = Field(default_factory=dict)
     actions: list[str] = Field(default_factory=list, description="required actions (措施)")
     notify: list[str] = Field(default_factory=list, description="roles told of a warning")

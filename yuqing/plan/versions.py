@@ -38,7 +38,7 @@ def templates() -> dict[str, str]:
 def _parsed(text: str) -> Plan:
     plan = load_plan(text)
     names = [plan.spec.organisation or ""]
-    names += [u for lv in plan.levels for u in (lv.spec.lead_unit, lv.spec.approver)]
+    names += [u for lv in plan.levels for u in (lv.spec.lead_unit, *lv.spec.approvers)]
     add_words(names)
     return plan
 

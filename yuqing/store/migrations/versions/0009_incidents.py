@@ -126,6 +126,7 @@ def upgrade() -> None:
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("state", sa.String(length=16), nullable=False),
         sa.Column("approver_role", sa.String(length=100), nullable=False),
+        sa.Column("approval_steps", JSON_DOC, nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("created_by", sa.String(length=100), nullable=False),
         sa.Column("approved_at", sa.DateTime(timezone=True), nullable=True),
