@@ -58,6 +58,18 @@ def test_the_journey_through_the_pages(client: TestClient, db: Database) -> None
         hours=3,
     )
     assert _error(page) is None and "核实食堂情况" in page
+    page = _post(
+        client,
+        csrf,
+        f"{url}/tasks",
+        kind="report",
+        title="报告结果",
+        department_id=dept.id,
+        due_at="2030-01-01T10:00",
+    )
+    assert "01-01 10:00" in page  # Beijing time in, Beijing time shown
+    page = _post(client, csrf, f"{url}/tasks", kind="report", department_id=dept.id, due_at="明天")
+    assert _error(page) == "时间格式不对：明天 / not a time"
     _post(
         client,
         csrf,
@@ -67,7 +79,7 @@ def test_the_journey_through_the_pages(client: TestClient, db: Database) -> None
     )
     with db.read() as s:
         statement = s.execute(select(Statement)).scalar_one()
-        task = s.execute(select(Task)).scalar_one()
+        task = s.execute(select(Task).order_by(Task.id)).scalars().first()
     _post(client, csrf, f"/statements/{statement.id}/submit")
     page = _post(client, csrf, f"/statements/{statement.id}/publish", channel="官方微博")
     assert "只有已批准的回应可以发布" in (_error(page) or "")

@@ -259,7 +259,9 @@ def test_a_plan_may_ask_for_several_approval_steps(db: Database) -> None:
     old = "    approver: 网络舆情办公室主任\n"
     assert old in text
     with db.write() as s:
-        save(s, text.replace(old, "    approver: [网络舆情办公室主任, 分管副总经理]\n"), Actor.cli())
+        save(
+            s, text.replace(old, "    approver: [网络舆情办公室主任, 分管副总经理]\n"), Actor.cli()
+        )
         i = open_incident(s, Opening("食堂问题", 2, "值班员发现"), OFFICE, T0)
         st = statements.draft(s, i, "first", "关于食堂问题的情况说明：正在核实。", OFFICE, T0)
         assert st.approver_role == "网络舆情办公室主任 → 分管副总经理"

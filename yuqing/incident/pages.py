@@ -4,23 +4,20 @@ the pages refuse exactly what the rules refuse, with the same reasons."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from yuqing.access.permissions import Permission, Principal
 from yuqing.events.queries import event_facts
-from yuqing.incident import closing, queries, statements, work
+from yuqing.incident import closing, queries, work
+from yuqing.incident.forms import act, local_time
 from yuqing.incident.opening import Opening, change_level, open_for_event, open_incident
 from yuqing.incident.states import MOVES, STATES
-from yuqing.incident.tables import Deadline, RequiredAction, Statement, Task
+from yuqing.incident.tables import Deadline, RequiredAction, Task
 from yuqing.incident.timeline import IncidentError, get_incident, note
 from yuqing.incident.view import category_names, incident_context
 from yuqing.plan.schema import COLOURS, ROMAN
@@ -33,42 +30,6 @@ router = APIRouter(include_in_schema=False)
 P = Permission
 # Levels in the plans' colours: Ⅰ red, Ⅱ orange, Ⅲ yellow, Ⅳ blue.
 LEVEL_COLOURS = {n: COLOURS[c] for n, c in enumerate(("red", "orange", "yellow", "blue"), 1)}
-
-
-def _local_time(text: str, request: Request) -> datetime | None:
-    """A datetime-local field (the office's time zone) in UTC."""
-    if not text:
-        return None
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError as exc:
-        raise IncidentError(f"时间格式不对：{text} / not a time") from exc
-    return value.replace(tzinfo=request.app.state.settings.tz) if value.tzinfo is None else value
-
-
-def _back(url: str, error: str = "") -> Response:
-    """Back to the page (at its section), with the refusal shown at the top when there is one."""
-    if error:
-        path, _, _ = url.partition("#")
-        url = path + ("&" if "?" in path else "?") + f"error={quote(error)}"
-    return RedirectResponse(url, status_code=303)
-
-
-async def _act(
-    request: Request, back: str, change: Callable[[Session, FormData, datetime], str | None]
-) -> Response:
-    """Run one change in a write transaction; go back to the page, with the refusal if any."""
-    form = await request.form()
-
-    def run() -> str | None:
-        with request.app.state.db.write() as session:
-            return change(session, form, utcnow())
-
-    try:
-        target = await run_in_threadpool(run)
-    except IncidentError as exc:
-        return _back(back, str(exc))
-    return _back(target or back)
 
 
 @router.get("/incidents", response_class=HTMLResponse)
@@ -130,7 +91,7 @@ async def open_by_hand(
         )
         return f"/incidents/{incident.id}"
 
-    return await _act(request, back, change)
+    return await act(request, back, change)
 
 
 @router.get("/incidents/{incident_id}", response_class=HTMLResponse)
@@ -168,7 +129,7 @@ async def move(
             note_text=form_text(form, "note"),
         )
 
-    return await _act(request, _page(incident_id), change)
+    return await act(request, _page(incident_id), change)
 
 
 @router.post("/incidents/{incident_id}/end")
@@ -188,7 +149,7 @@ async def end(
             note_text=form_text(form, "note"),
         )
 
-    return await _act(request, _page(incident_id), change)
+    return await act(request, _page(incident_id), change)
 
 
 @router.post("/incidents/{incident_id}/level")
@@ -202,7 +163,7 @@ async def set_level(
         incident = get_incident(session, incident_id)
         change_level(session, incident, level, form_text(form, "reason"), who.actor, now)
 
-    return await _act(request, _page(incident_id), change)
+    return await act(request, _page(incident_id), change)
 
 
 @router.post("/incidents/{incident_id}/note")
@@ -221,7 +182,7 @@ async def add_note(
         if text:
             note(session, incident, "note", who.actor, text[:2000], now, {}, "incident.note")
 
-    return await _act(request, _page(incident_id), change)
+    return await act(request, _page(incident_id), change)
 
 
 @router.post("/incidents/{incident_id}/tasks")
@@ -230,7 +191,7 @@ async def add_task(
 ) -> Response:
     def change(session: Session, form: FormData, now: datetime) -> None:
         hours = form_int(form, "hours")
-        due = _local_time(form_text(form, "due_at"), request)
+        due = local_time(form_text(form, "due_at"), request)
         if due is None and hours:
             due = now + timedelta(hours=hours)
         work.add_task(
@@ -245,7 +206,7 @@ async def add_task(
             now,
         )
 
-    return await _act(request, _page(incident_id) + "#tasks", change)
+    return await act(request, _page(incident_id) + "#tasks", change)
 
 
 @router.post("/tasks/{task_id}/done")
@@ -264,7 +225,7 @@ async def finish_task(
         work.finish_task(session, task, form_text(form, "result"), who.actor, now, allowed)
         return back or _page(task.incident_id) + "#tasks"
 
-    return await _act(request, back or "/tasks", change)
+    return await act(request, back or "/tasks", change)
 
 
 @router.post("/incidents/{incident_id}/deadlines/{deadline_id}/met")
@@ -280,7 +241,7 @@ async def deadline_met(
             raise IncidentError("没有这个时限 / no such deadline")
         work.meet_by_hand(session, d, form_text(form, "text"), who.actor, now)
 
-    return await _act(request, _page(incident_id) + "#deadlines", change)
+    return await act(request, _page(incident_id) + "#deadlines", change)
 
 
 @router.post("/incidents/{incident_id}/actions/{action_id}/done")
@@ -296,81 +257,7 @@ async def action_done(
             raise IncidentError("没有这项措施 / no such action")
         work.tick_action(session, a, form_text(form, "text"), who.actor, now)
 
-    return await _act(request, _page(incident_id) + "#actions", change)
-
-
-@router.post("/incidents/{incident_id}/statements")
-async def draft_statement(
-    request: Request, incident_id: int, who: Principal = Depends(need(P.INCIDENTS_MANAGE))
-) -> Response:
-    def change(session: Session, form: FormData, now: datetime) -> None:
-        incident = get_incident(session, incident_id)
-        kind = form_text(form, "kind") or "first"
-        statements.draft(session, incident, kind, form_text(form, "text"), who.actor, now)
-
-    return await _act(request, _page(incident_id) + "#statements", change)
-
-
-def _statement(session: Session, statement_id: int) -> Statement:
-    s = session.get(Statement, statement_id)
-    if s is None:
-        raise IncidentError("没有这份回应 / no such statement")
-    return s
-
-
-@router.post("/statements/{statement_id}/{step}")
-async def statement_step(
-    request: Request,
-    statement_id: int,
-    step: str,
-    who: Principal = Depends(need(P.INCIDENTS_MANAGE)),
-) -> Response:
-    """edit, submit or publish (approving has its own route and permission)."""
-    steps: dict[str, Callable[[Session, Statement, FormData, datetime], Any]] = {
-        "edit": lambda s, st, f, now: statements.edit(s, st, form_text(f, "text"), who.actor, now),
-        "submit": lambda s, st, f, now: statements.submit(s, st, who.actor, now),
-        "publish": lambda s, st, f, now: statements.publish(
-            s, st, form_text(f, "channel"), form_text(f, "url"), who.actor, now
-        ),
-    }
-    if step not in steps:
-        raise HTTPException(404)
-    return await _statement_change(request, statement_id, steps[step])
-
-
-@router.post("/statements/{statement_id}")
-async def statement_decision(
-    request: Request, statement_id: int, who: Principal = Depends(need(P.INCIDENTS_APPROVE))
-) -> Response:
-    """批准 or 退回, by the approver."""
-    return await _statement_change(
-        request,
-        statement_id,
-        lambda s, st, f, now: statements.decide(
-            s,
-            st,
-            form_text(f, "decision") == "approve",
-            form_text(f, "note"),
-            who.actor,
-            now,
-            may_approve=True,
-        ),
-    )
-
-
-async def _statement_change(
-    request: Request,
-    statement_id: int,
-    step: Callable[[Session, Statement, FormData, datetime], Any],
-) -> Response:
-    with request.app.state.db.read() as session:
-        found = session.get(Statement, statement_id)
-        back = _page(found.incident_id) + "#statements" if found else "/incidents"
-
-    def change(session: Session, form: FormData, now: datetime) -> None:
-        step(session, _statement(session, statement_id), form, now)
-
-    return await _act(request, back, change)
+    return await act(request, _page(incident_id) + "#actions", change)
 
 
 @router.post("/incidents/{incident_id}/review")
@@ -381,7 +268,7 @@ async def review(
         incident = get_incident(session, incident_id)
         closing.write_review(session, incident, form_text(form, "lessons"), who.actor, now)
 
-    return await _act(request, _page(incident_id) + "#review", change)
+    return await act(request, _page(incident_id) + "#review", change)
 
 
 @router.get("/tasks", response_class=HTMLResponse)
