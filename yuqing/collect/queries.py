@@ -308,3 +308,53 @@ def item_with_key(session: Session, key: str) -> int | None:
     return session.execute(
         select(Item.id).where(Item.external_id == external, Item.source_id == int(source))
     ).scalar()
+
+
+def items_in_period(start: datetime, end: datetime, drill: bool) -> Select[tuple[int]]:
+    """Ids of the items dated in [start, end), drill items or real ones (for reports)."""
+    kind = Source.kind == "drill"
+    return (
+        select(Item.id)
+        .join(Source, Source.id == Item.source_id)
+        .where(Item.sort_at >= start, Item.sort_at < end, kind if drill else ~kind)
+    )
+
+
+def volume(
+    session: Session, start: datetime, end: datetime, step: timedelta, drill: bool
+) -> list[tuple[datetime, int]]:
+    """Items per step from `start` (one indexed count per step)."""
+    out = []
+    at = start
+    while at < end:
+        upto = min(at + step, end)
+        count = session.execute(
+            select(func.count()).select_from(items_in_period(at, upto, drill).subquery())
+        ).scalar_one()
+        out.append((at, int(count)))
+        at = upto
+    return out
+
+
+def source_counts(
+    session: Session, item_ids: Select[tuple[int]], limit: int = 15
+) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    """(items per source, items per source region) of a set of items, largest first."""
+    ids = item_ids.subquery()
+    by_source = session.execute(
+        select(Source.name, func.count())
+        .join(Item, Item.source_id == Source.id)
+        .where(Item.id.in_(select(list(ids.c)[0])))
+        .group_by(Source.name)
+        .order_by(func.count().desc())
+        .limit(limit)
+    ).all()
+    by_region = session.execute(
+        select(func.coalesce(Source.region, "未标注"), func.count())
+        .join(Item, Item.source_id == Source.id)
+        .where(Item.id.in_(select(list(ids.c)[0])))
+        .group_by(func.coalesce(Source.region, "未标注"))
+        .order_by(func.count().desc())
+        .limit(limit)
+    ).all()
+    return [(n, int(c)) for n, c in by_source], [(n, int(c)) for n, c in by_region]

@@ -99,12 +99,12 @@ class EventFacts:
     level: int | None
     items: int
     drill: bool
+    last_at: datetime | None = None
+    metrics: dict[str, Any] | None = None
+    representatives: tuple[int, ...] = ()
 
 
-def event_facts(session: Session, event_id: int) -> EventFacts | None:
-    row = session.get(Event, event_id)
-    if row is None:
-        return None
+def _facts(row: Event) -> EventFacts:
     return EventFacts(
         row.id,
         row.title or f"事件 {row.id}",
@@ -114,7 +114,33 @@ def event_facts(session: Session, event_id: int) -> EventFacts | None:
         row.level,
         row.items,
         row.drill,
+        row.last_at,
+        dict(row.metrics or {}),
+        tuple(row.representatives or ()),
     )
+
+
+def events_in_period(
+    session: Session, start: datetime, end: datetime, drill: bool, limit: int = 10
+) -> list[EventFacts]:
+    """Events active in [start, end), the most severe and the hottest first (for reports)."""
+    rows = session.execute(
+        select(Event)
+        .where(
+            Event.drill.is_(drill),
+            Event.status == "open",
+            Event.last_at >= start,
+            Event.first_at < end,
+        )
+        .order_by(nulls_last(Event.level.asc()), Event.heat.desc(), Event.id)
+        .limit(limit)
+    ).scalars()
+    return [_facts(r) for r in rows]
+
+
+def event_facts(session: Session, event_id: int) -> EventFacts | None:
+    row = session.get(Event, event_id)
+    return _facts(row) if row is not None else None
 
 
 def buckets_of(session: Session, event_id: int) -> list[tuple[datetime, dict[str, Any]]]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
@@ -201,3 +202,154 @@ def similar_cases(
 def next_due(rows: list[Deadline], now: datetime) -> Deadline | None:
     open_rows = [d for d in rows if d.met_at is None and d.state in ("open", "breached")]
     return min(open_rows, key=lambda d: d.due_at, default=None)
+
+
+@dataclass(frozen=True)
+class DeadlineFact:
+    label: str
+    owner: str
+    due_at: datetime
+    met_at: datetime | None
+    state: str
+
+
+@dataclass(frozen=True)
+class IncidentFact:
+    """An incident as plain data for reports: every time, the deadlines, the result."""
+
+    id: int
+    title: str
+    level: int | None
+    peak_level: int | None
+    state: str
+    category: str | None
+    lead_unit: str
+    departments: tuple[str, ...]
+    opened_at: datetime
+    activated_at: datetime | None
+    answered_at: datetime | None
+    subsided_at: datetime | None
+    archived_at: datetime | None
+    first_item_at: datetime | None
+    deadlines: tuple[DeadlineFact, ...]
+    lessons: str | None
+    review: dict[str, Any] | None
+    event_id: int | None
+    drill: bool = False
+
+
+def incident_facts(session: Session, rows: list[Incident]) -> list[IncidentFact]:
+    names = department_names(session)
+    ids = [r.id for r in rows]
+    by_incident: dict[int, list[DeadlineFact]] = {i: [] for i in ids}
+    for start in range(0, len(ids), 500):
+        for d in session.execute(
+            select(Deadline)
+            .where(Deadline.incident_id.in_(ids[start : start + 500]))
+            .order_by(Deadline.due_at)
+        ).scalars():
+            by_incident[d.incident_id].append(
+                DeadlineFact(d.label, d.owner, d.due_at, d.met_at, d.state)
+            )
+    return [
+        IncidentFact(
+            r.id,
+            r.title,
+            r.level,
+            r.peak_level,
+            r.state,
+            r.category,
+            r.lead_unit,
+            tuple(names.get(d, str(d)) for d in r.departments),
+            r.opened_at,
+            r.activated_at,
+            r.answered_at,
+            r.subsided_at,
+            r.archived_at,
+            r.first_item_at,
+            tuple(by_incident[r.id]),
+            r.lessons,
+            r.review,
+            r.event_id,
+        )
+        for r in rows
+    ]
+
+
+def incidents_in_period(
+    session: Session, start: datetime, end: datetime, drill: bool
+) -> list[IncidentFact]:
+    """Incidents open at some moment of [start, end), the most severe first."""
+    rows = list(
+        session.execute(
+            select(Incident)
+            .where(
+                Incident.drill.is_(drill),
+                Incident.opened_at < end,
+                or_(Incident.archived_at.is_(None), Incident.archived_at >= start),
+            )
+            .order_by(Incident.level.asc().nulls_last(), Incident.opened_at)
+        ).scalars()
+    )
+    return incident_facts(session, rows)
+
+
+def incident_fact(session: Session, incident_id: int) -> IncidentFact | None:
+    row = session.get(Incident, incident_id)
+    return incident_facts(session, [row])[0] if row else None
+
+
+def open_or_latest(session: Session, event_id: int) -> IncidentFact | None:
+    """The event's incident: the open one, else the latest."""
+    row = (
+        session.execute(
+            select(Incident).where(Incident.event_id == event_id).order_by(Incident.id.desc())
+        )
+        .scalars()
+        .first()
+    )
+    return incident_facts(session, [row])[0] if row else None
+
+
+@dataclass(frozen=True)
+class TaskFact:
+    title: str
+    department: str
+    due_at: datetime | None
+    done_at: datetime | None
+    result: str | None
+
+
+def task_facts(session: Session, incident_id: int) -> list[TaskFact]:
+    names = department_names(session)
+    return [
+        TaskFact(
+            t.title,
+            names.get(t.department_id, "") if t.department_id else (t.assignee or ""),
+            t.due_at,
+            t.done_at,
+            t.result,
+        )
+        for t in session.execute(
+            select(Task).where(Task.incident_id == incident_id).order_by(Task.id)
+        ).scalars()
+    ]
+
+
+def opening_reason(session: Session, incident_id: int) -> str:
+    """Why it was opened (the first timeline entry), e.g. the warning's level and reasons."""
+    first = (
+        session.execute(
+            select(IncidentEntry.text)
+            .where(IncidentEntry.incident_id == incident_id, IncidentEntry.kind == "open")
+            .order_by(IncidentEntry.id)
+        )
+        .scalars()
+        .first()
+    )
+    return first or "—"
+
+
+def action_texts(session: Session, incident_id: int) -> list[str]:
+    """The required actions, marked when done."""
+    return [f"{a.text}（已落实）" if a.done_at else a.text for a in actions(session, incident_id)]

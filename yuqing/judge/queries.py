@@ -156,3 +156,26 @@ def scheme_volumes(
         .group_by(Scheme.id, Scheme.name)
     ).all()
     return {i: (name, int(r or 0), int(total) - int(r or 0)) for i, name, r, total in rows}
+
+
+def sentiment_counts(session: Session, item_ids: Select[tuple[int]]) -> dict[str, int]:
+    """negative / neutral / positive counts over a set of items (for reports)."""
+    rows = session.execute(
+        select(ItemSentiment.label, func.count())
+        .where(ItemSentiment.item_id.in_(item_ids))
+        .group_by(ItemSentiment.label)
+    ).all()
+    return {label: int(n) for label, n in rows}
+
+
+def category_counts(
+    session: Session, item_ids: Select[tuple[int]], limit: int = 15
+) -> list[tuple[str, int]]:
+    rows = session.execute(
+        select(ItemTags.category, func.count())
+        .where(ItemTags.item_id.in_(item_ids))
+        .group_by(ItemTags.category)
+        .order_by(func.count().desc())
+        .limit(limit)
+    ).all()
+    return [(c, int(n)) for c, n in rows]

@@ -8,6 +8,7 @@ from yuqing.incident import tables as incident_tables
 from yuqing.judge import tables as judge_tables
 from yuqing.notify import tables as notify_tables
 from yuqing.plan import tables as plan_tables
+from yuqing.report import tables as report_tables
 from yuqing.store.base import Base
 from yuqing.warn import tables as warn_tables
 
@@ -21,5 +22,6 @@ __all__ = [
     "judge_tables",
     "notify_tables",
     "plan_tables",
+    "report_tables",
     "warn_tables",
 ]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -57,3 +60,41 @@ def event_of_step(session: Session, step_id: int) -> int | None:
         .join(WarningStep, WarningStep.warning_id == Warning_.id)
         .where(WarningStep.id == step_id)
     ).scalar()
+
+
+@dataclass(frozen=True)
+class StepFact:
+    """A warning step as plain data (for reports)."""
+
+    warning_id: int
+    event_id: int
+    at: datetime
+    action: str
+    level: int | None
+    predicted: bool
+    reasons: tuple[str, ...]
+    in_force: bool  # the warning is still active
+
+
+def steps_in_period(
+    session: Session, start: datetime, end: datetime, drill: bool
+) -> list[StepFact]:
+    rows = session.execute(
+        select(Warning_, WarningStep)
+        .join(WarningStep, WarningStep.warning_id == Warning_.id)
+        .where(Warning_.drill.is_(drill), WarningStep.at >= start, WarningStep.at < end)
+        .order_by(WarningStep.at, WarningStep.id)
+    ).all()
+    return [
+        StepFact(
+            w.id,
+            w.event_id,
+            s.at,
+            s.action,
+            s.level,
+            s.predicted,
+            tuple(s.reasons),
+            w.state == "active",
+        )
+        for w, s in rows
+    ]
