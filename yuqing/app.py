@@ -37,6 +37,8 @@ from yuqing.notify.worker import Notifier
 from yuqing.plan import pages as plan_pages
 from yuqing.replay import pages as drill_pages
 from yuqing.replay.drills import stop_all as stop_drills
+from yuqing.report import pages as report_pages
+from yuqing.report.schedule import sweep as sweep_reports
 from yuqing.settings import Settings
 from yuqing.store.db import Database
 from yuqing.warn import pages as warn_pages
@@ -68,9 +70,8 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
             if settings.collect
             else None
         )
-        notifier = (
-            Notifier(database, settings, sweeps=[sweep_deadlines]) if settings.notify else None
-        )
+        sweeps = [sweep_deadlines, lambda db: sweep_reports(db, settings)]
+        notifier = Notifier(database, settings, sweeps=sweeps) if settings.notify else None
         for part in (collector, notifier):
             if part:
                 part.start()
@@ -110,6 +111,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         events_api,
         incident_pages,
         statement_pages,
+        report_pages,
         incident_api,
         warn_pages,
         plan_pages,

@@ -19,6 +19,7 @@ from yuqing.judge.cli import classify, model_app
 from yuqing.notify.cli import channel_app, duty_app, notify_app
 from yuqing.plan.cli import plan_app
 from yuqing.replay.cli import replay
+from yuqing.report.cli import report_app
 from yuqing.settings import Settings, get_settings, write_initial_settings
 
 app = typer.Typer(
@@ -39,6 +40,7 @@ app.add_typer(plan_app, name="plan")
 app.add_typer(channel_app, name="channel")
 app.add_typer(notify_app, name="notify")
 app.add_typer(duty_app, name="duty")
+app.add_typer(report_app, name="report")
 app.command()(replay)
 
 DEFAULT_DEPARTMENT = "舆情办公室"

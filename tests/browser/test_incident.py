@@ -158,3 +158,49 @@ def test_a_drill_incident_from_warning_to_archived_review(
     assert office.locator("#state").inner_text() == "归档"
     with db.read() as s:
         assert s.execute(select(Incident.state)).scalars().all() == ["archived"]
+
+    # After the drill: the daily report, the special report, the review and the ledger.
+    reports = {}
+    for kind, fields in (
+        ("daily", {"#day": "2026-11-20"}),
+        ("special", {"#subject": str(incident.event_id)}),
+        ("review", {"#subject": str(incident_id)}),
+        ("ledger", {"#start": "2026-01-01T00:00", "#end": "2030-01-01T00:00"}),
+    ):
+        office.goto(f"{live_server}/reports")
+        office.select_option("#kind", kind)
+        for selector, value in fields.items():
+            office.fill(selector, value)
+        if kind in ("daily", "ledger"):
+            office.check("#make-report input[name=drill]")
+        office.click("#make-report button[type=submit]")
+        office.wait_for_selector("iframe.report-frame")
+        fmt = "xlsx" if kind == "ledger" else "docx"
+        with office.expect_download() as info:
+            office.click(f"#download-{fmt}")
+        path = tmp_path / f"{kind}.{fmt}"
+        info.value.save_as(str(path))
+        reports[kind] = path
+    screenshot(office, "report")
+
+    from docx import Document
+    from openpyxl import load_workbook
+
+    daily = Document(str(reports["daily"]))
+    assert any("本期共监测到相关信息 130 条" in p.text for p in daily.paragraphs)
+    assert len(daily.inline_shapes) >= 2
+    special = Document(str(reports["special"]))
+    assert any("共 130 条信息" in p.text for p in special.paragraphs)
+    review = Document(str(reports["review"]))
+    cells = [c.text for t in review.tables for row in t.rows for c in row.cells]
+    assert f"{round(answered, 1)}" in cells
+    ledger = load_workbook(str(reports["ledger"]))
+    rows = list(ledger.worksheets[0].iter_rows(values_only=True))
+    at = next(n for n, r in enumerate(rows) if r[0] == "编号")
+    row = dict(zip(rows[at], rows[at + 1], strict=True))
+    assert (
+        row["编号"] == incident_id
+        and row["状态"] == "归档"
+        and row["最高级别"] == "Ⅰ级（特别重大）"
+    )
+    assert row["超时"] >= 1  # the Ⅱ report deadline the sweeper found breached

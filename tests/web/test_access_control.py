@@ -34,6 +34,8 @@ PARAMS = {
     "deadline_id": "999999",
     "action_id": "999999",
     "step": "submit",
+    "report_id": "999999",
+    "fmt": "docx",
 }
 
 

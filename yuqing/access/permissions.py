@@ -32,6 +32,8 @@ class Permission(StrEnum):
     INCIDENTS_MANAGE = "incidents.manage"  # open, move, level, dispatch, draft, publish, review
     INCIDENTS_APPROVE = "incidents.approve"  # approve statements, end the emergency
     TASKS_WORK = "tasks.work"  # answer the tasks of one's department
+    REPORTS_READ = "reports.read"
+    REPORTS_MAKE = "reports.make"  # make, edit a flash report's text, send
 
 
 ROLES = ("admin", "office", "monitor", "handler", "approver", "viewer")
@@ -56,6 +58,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             _P.INCIDENTS_READ,
             _P.INCIDENTS_MANAGE,
             _P.TASKS_WORK,
+            _P.REPORTS_READ,
+            _P.REPORTS_MAKE,
         }
     ),
     "monitor": frozenset(
@@ -69,6 +73,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             _P.EVENTS_MANAGE,
             _P.PLANS_READ,
             _P.INCIDENTS_READ,
+            _P.REPORTS_READ,
         }
     ),
     # A department handler sees only its own department's work, never the whole feed.
@@ -84,6 +89,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             _P.PLANS_READ,
             _P.INCIDENTS_READ,
             _P.INCIDENTS_APPROVE,
+            _P.REPORTS_READ,
         }
     ),
     "viewer": frozenset(
@@ -94,6 +100,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             _P.EVENTS_READ,
             _P.PLANS_READ,
             _P.INCIDENTS_READ,
+            _P.REPORTS_READ,
         }
     ),
 }

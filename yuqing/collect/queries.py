@@ -340,11 +340,11 @@ def source_counts(
     session: Session, item_ids: Select[tuple[int]], limit: int = 15
 ) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
     """(items per source, items per source region) of a set of items, largest first."""
-    ids = item_ids.subquery()
+    ids = select(next(iter(item_ids.subquery().c)))
     by_source = session.execute(
         select(Source.name, func.count())
         .join(Item, Item.source_id == Source.id)
-        .where(Item.id.in_(select(list(ids.c)[0])))
+        .where(Item.id.in_(ids))
         .group_by(Source.name)
         .order_by(func.count().desc())
         .limit(limit)
@@ -352,7 +352,7 @@ def source_counts(
     by_region = session.execute(
         select(func.coalesce(Source.region, "未标注"), func.count())
         .join(Item, Item.source_id == Source.id)
-        .where(Item.id.in_(select(list(ids.c)[0])))
+        .where(Item.id.in_(ids))
         .group_by(func.coalesce(Source.region, "未标注"))
         .order_by(func.count().desc())
         .limit(limit)

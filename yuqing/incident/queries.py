@@ -353,3 +353,13 @@ def opening_reason(session: Session, incident_id: int) -> str:
 def action_texts(session: Session, incident_id: int) -> list[str]:
     """The required actions, marked when done."""
     return [f"{a.text}（已落实）" if a.done_at else a.text for a in actions(session, incident_id)]
+
+
+def opened_since(session: Session, since: datetime) -> list[tuple[int, bool]]:
+    """(id, drill) of incidents opened since a moment (the flash report drafter reads it)."""
+    return [
+        (i, d)
+        for i, d in session.execute(
+            select(Incident.id, Incident.drill).where(Incident.opened_at >= since)
+        ).all()
+    ]

@@ -92,7 +92,7 @@ def _outcome(d: incident_queries.DeadlineFact, now: datetime) -> str:
         return "已按新级别重算"
     if d.met_at is not None:
         return "按时" if d.met_at <= d.due_at else "超时完成"
-    return "超时未完成" if d.due_at <= now else "未到期"
+    return "超时未完成" if d.state == "breached" or d.due_at <= now else "未到期"
 
 
 def incident_row(f: IncidentFact, names: dict[int, str], now: datetime) -> IncidentRow:

@@ -492,8 +492,9 @@ def _merge() -> None:
     from yuqing.judge.strings import MESSAGES as JUDGE
     from yuqing.notify.strings import MESSAGES as NOTIFY
     from yuqing.plan.strings import MESSAGES as PLAN
+    from yuqing.report.strings import MESSAGES as REPORT
 
-    for extra in (EVENTS, INCIDENT, JUDGE, NOTIFY, PLAN):
+    for extra in (EVENTS, INCIDENT, JUDGE, NOTIFY, PLAN, REPORT):
         for lang, strings in extra.items():
             MESSAGES[lang].update(strings)
 

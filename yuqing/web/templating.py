@@ -21,6 +21,7 @@ PACKAGE = Path(__file__).resolve().parent.parent
 STAGES_WITH_PAGES = (
     "web",
     "incident",
+    "report",
     "access",
     "collect",
     "judge",
@@ -37,6 +38,7 @@ NAV: list[tuple[str, str, Permission]] = [
     ("/warnings", "nav.warnings", Permission.EVENTS_READ),
     ("/incidents", "nav.incidents", Permission.INCIDENTS_READ),
     ("/tasks", "nav.tasks", Permission.TASKS_WORK),
+    ("/reports", "nav.reports", Permission.REPORTS_READ),
     ("/items", "nav.items", Permission.ITEMS_READ),
     ("/import", "nav.import", Permission.ITEMS_IMPORT),
     ("/manual", "nav.manual", Permission.ITEMS_IMPORT),
