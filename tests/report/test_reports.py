@@ -73,7 +73,7 @@ def test_the_daily_report_counts_what_is_stored(db: Database) -> None:
     assert len(doc.inline_shapes) >= 2  # the volume and sentiment charts
     book = load_workbook(io.BytesIO(render.render(report, "xlsx")))
     rows = list(book.active.iter_rows(values_only=True))
-    assert ("信息总量", 1, "上期", 0, "无可比数据") == rows[3][:5]
+    assert rows[3][:5] == ("信息总量", 1, "上期", 0, "无可比数据")
 
 
 def test_special_review_and_ledger(db: Database) -> None:
