@@ -350,11 +350,11 @@ def source_counts(
         .limit(limit)
     ).all()
     by_region = session.execute(
-        select(func.coalesce(Source.region, "未标注"), func.count())
+        select(Source.region, func.count())
         .join(Item, Item.source_id == Source.id)
         .where(Item.id.in_(ids))
-        .group_by(func.coalesce(Source.region, "未标注"))
+        .group_by(Source.region)
         .order_by(func.count().desc())
         .limit(limit)
     ).all()
-    return [(n, int(c)) for n, c in by_source], [(n, int(c)) for n, c in by_region]
+    return [(n, int(c)) for n, c in by_source], [(n or "未标注", int(c)) for n, c in by_region]
