@@ -44,7 +44,8 @@ assets: $(ASSETS)
 
 run: install
 	$(BIN)/yuqing init
-	$(BIN)/yuqing serve --host $(HOST) --port $(PORT)
+	$(BIN)/yuqing demo
+	$(BIN)/yuqing serve --host $(HOST) --port $(PORT) --demo
 
 lint: dev
 	$(BIN)/ruff check yuqing tests bench

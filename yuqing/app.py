@@ -22,6 +22,7 @@ from yuqing.collect import api as collect_api
 from yuqing.collect import pages as collect_pages
 from yuqing.collect import source_api, source_pages
 from yuqing.collect.runner import Collector
+from yuqing.demo import start_drill as start_demo
 from yuqing.events import api as events_api
 from yuqing.events import pages as events_pages
 from yuqing.events.stage import run_until_idle
@@ -34,6 +35,7 @@ from yuqing.judge.heat import weights_from
 from yuqing.notify import channel_pages, duty_pages
 from yuqing.notify import pages as notify_pages
 from yuqing.notify.worker import Notifier
+from yuqing.overview import pages as overview_pages
 from yuqing.plan import pages as plan_pages
 from yuqing.replay import pages as drill_pages
 from yuqing.replay.drills import stop_all as stop_drills
@@ -75,6 +77,8 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         for part in (collector, notifier):
             if part:
                 part.start()
+        if settings.demo_drill:
+            start_demo(database)
         yield
         stop_drills(database)
         for part in (collector, notifier):
@@ -99,6 +103,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
 
     for module in (
         web_pages,
+        overview_pages,
         access_pages,
         access_api,
         collect_pages,

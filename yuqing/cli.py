@@ -119,6 +119,7 @@ def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8000,
     workers: Annotated[int, typer.Option(help="uvicorn worker processes")] = 1,
+    demo: Annotated[bool, typer.Option(help="play the built-in demonstration drill")] = False,
 ) -> None:
     """Serve the console and the API."""
     import uvicorn
@@ -142,6 +143,10 @@ def serve(
             "`yuqing worker` beside this server",
             fg=typer.colors.YELLOW,
         )
+    if demo:
+        os.environ["YUQING_DEMO_DRILL"] = "true"
+        get_settings.cache_clear()  # the app reads its settings afresh, with the drill on
+        typer.echo("the demonstration drill starts with the console: open 总览 → 演练数据")
     typer.echo(f"Yuqing console: http://{host}:{port}  (API docs: http://{host}:{port}/api/docs)")
     uvicorn.run(
         "yuqing.asgi:app",
@@ -151,6 +156,17 @@ def serve(
         log_level="info",
         proxy_headers=True,
     )
+
+
+@app.command("demo")
+def demo() -> None:
+    """Add the demonstration organisation's plan, scheme, people and duty (what is missing)."""
+    from yuqing.demo import seed
+
+    with _database().write() as session:
+        lines = seed(session)
+    for line in lines or ["the demonstration is set up already"]:
+        typer.echo(line)
 
 
 @app.command("import")

@@ -49,6 +49,7 @@ class Settings(BaseSettings):
     heat_weights: dict[str, Any] = Field(default_factory=dict)  # see yuqing/judge/heat.py
     shared_data: Path = Path("../shared/data")  # recorded streams offered for drills
     public_url: str = "http://127.0.0.1:8000"  # how messages link back to the console
+    demo_drill: bool = False  # `yuqing serve --demo`: play the built-in drill at start
     report_hour: int = 8  # daily (and Monday weekly, 1st monthly) reports made at this hour
 
     @classmethod

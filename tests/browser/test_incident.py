@@ -204,3 +204,8 @@ def test_a_drill_incident_from_warning_to_archived_review(
         and row["最高级别"] == "Ⅰ级（特别重大）"
     )
     assert row["超时"] >= 1  # the Ⅱ report deadline the sweeper found breached
+
+    office.goto(f"{live_server}/dashboard?drill=1")
+    office.wait_for_selector("#today-chart canvas")
+    assert "生效预警" in office.locator("#situation").inner_text()
+    screenshot(office, "dashboard")

@@ -491,10 +491,11 @@ def _merge() -> None:
     from yuqing.incident.strings import MESSAGES as INCIDENT
     from yuqing.judge.strings import MESSAGES as JUDGE
     from yuqing.notify.strings import MESSAGES as NOTIFY
+    from yuqing.overview.strings import MESSAGES as OVERVIEW
     from yuqing.plan.strings import MESSAGES as PLAN
     from yuqing.report.strings import MESSAGES as REPORT
 
-    for extra in (EVENTS, INCIDENT, JUDGE, NOTIFY, PLAN, REPORT):
+    for extra in (EVENTS, INCIDENT, JUDGE, NOTIFY, OVERVIEW, PLAN, REPORT):
         for lang, strings in extra.items():
             MESSAGES[lang].update(strings)
 

@@ -25,6 +25,10 @@ async def home(request: Request) -> Response:
     who = await principal(request)
     if who is None:
         return RedirectResponse("/login", status_code=303)
+    if who.can(Permission.EVENTS_READ):
+        return RedirectResponse("/dashboard", 303)
+    if who.can(Permission.TASKS_WORK):  # a department's handler starts with their tasks
+        return RedirectResponse("/tasks", 303)
     return RedirectResponse("/items" if who.can(Permission.ITEMS_READ) else "/account", 303)
 
 

@@ -20,6 +20,7 @@ from yuqing.web.i18n import pick_language, translate
 PACKAGE = Path(__file__).resolve().parent.parent
 STAGES_WITH_PAGES = (
     "web",
+    "overview",
     "incident",
     "report",
     "access",
@@ -34,6 +35,7 @@ STAGES_WITH_PAGES = (
 )
 
 NAV: list[tuple[str, str, Permission]] = [
+    ("/dashboard", "nav.dashboard", Permission.EVENTS_READ),
     ("/events", "nav.events", Permission.EVENTS_READ),
     ("/warnings", "nav.warnings", Permission.EVENTS_READ),
     ("/incidents", "nav.incidents", Permission.INCIDENTS_READ),
