@@ -358,3 +358,49 @@ def source_counts(
         .limit(limit)
     ).all()
     return [(n, int(c)) for n, c in by_source], [(n or "未标注", int(c)) for n, c in by_region]
+
+
+def tier_counts(session: Session, item_ids: Select[tuple[int]]) -> list[tuple[str, int]]:
+    """Items per media tier of their source (未标注 when the source has none)."""
+    ids = select(next(iter(item_ids.subquery().c)))
+    rows = session.execute(
+        select(Source.media_tier, func.count())
+        .join(Item, Item.source_id == Source.id)
+        .where(Item.id.in_(ids))
+        .group_by(Source.media_tier)
+        .order_by(func.count().desc())
+    ).all()
+    return [(t or "未标注", int(n)) for t, n in rows]
+
+
+@dataclass(frozen=True)
+class PublicAccount:
+    name: str
+    kind: str | None  # None: a verified account of no stated kind
+    followers: int
+    items: int
+
+
+def key_accounts(
+    session: Session, item_ids: Select[tuple[int]], limit: int = 10
+) -> list[PublicAccount]:
+    """The public accounts that carried the items — media, official and organisation accounts
+    and verified ones only, never private persons — by reach."""
+    ids = select(next(iter(item_ids.subquery().c)))
+    public = or_(
+        Item.author_kind.in_(("media", "official", "organisation")),
+        Item.author_verified.is_(True),
+    )
+    rows = session.execute(
+        select(
+            Item.author_name,
+            func.max(Item.author_kind),
+            func.max(Item.author_followers),
+            func.count(),
+        )
+        .where(Item.id.in_(ids), Item.author_name.is_not(None), public)
+        .group_by(Item.author_name)
+        .order_by(func.max(Item.author_followers).desc().nulls_last())
+        .limit(limit)
+    ).all()
+    return [PublicAccount(n, k, int(f or 0), int(c)) for n, k, f, c in rows]

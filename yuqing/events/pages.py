@@ -11,9 +11,10 @@ from starlette.concurrency import run_in_threadpool
 
 from yuqing.access.permissions import Permission, Principal
 from yuqing.collect.queries import items_by_id
-from yuqing.events import admin
-from yuqing.events.queries import EventFilter, list_events, member_count, members, timeline
+from yuqing.events import admin, analysis
+from yuqing.events.queries import EventFilter, list_events, member_count, members
 from yuqing.events.tables import Event
+from yuqing.incident.queries import open_or_latest
 from yuqing.judge.queries import sentiments_of
 from yuqing.plan import versions
 from yuqing.plan.expr import FLAGS, METRICS
@@ -71,7 +72,6 @@ def event_page(
         event = session.get(Event, event_id)
         if event is None:
             raise HTTPException(404)
-        buckets = timeline(session, event_id)
         rows = members(session, event_id)
         stored = {s.id: s for s in items_by_id(session, [r.item_id for r in rows])}
         sentiments = sentiments_of(session, list(stored))
@@ -79,17 +79,12 @@ def event_page(
         levels = level_view(session, event.plan_version_id)
         total = member_count(session, event_id)
         plan = versions.get(session, event.plan_version_id) if event.plan_version_id else None
-    chart = {
-        "x": [
-            b.start.astimezone(request.app.state.settings.tz).strftime("%m-%d %H:%M")
-            for b in buckets
-        ],
-        "series": [
-            {"name": METRICS["items"], "data": [b.metrics.get("items", 0) for b in buckets]},
-            {"name": METRICS["comments"], "data": [b.metrics.get("comments", 0) for b in buckets]},
-            {"name": METRICS["heat"], "data": [b.metrics.get("heat", 0) for b in buckets]},
-        ],
-    }
+        incident = open_or_latest(session, event_id)
+        published = [incident.answered_at] if incident and incident.answered_at else []
+        tz = request.app.state.settings.tz
+        chart, negative = analysis.charts(session, event_id, tz, published)
+        where = analysis.spread(session, event_id)
+        tree = analysis.repost_tree(session, event_id)
     return render(
         request,
         "event.html",
@@ -106,6 +101,11 @@ def event_page(
             "metric_names": METRICS,
             "flags": FLAGS,
             "error": error,
+            "negative": negative,
+            "where": where,
+            "cloud": analysis.keyword_cloud(list(event.keywords or [])),
+            "tree": tree,
+            "incident": incident,
         },
     )
 

@@ -22,3 +22,20 @@ document.addEventListener("DOMContentLoaded", () => {
     window.addEventListener("resize", () => chart.resize());
   });
 });
+
+// Draws the repost tree a page declares as data-tree = {name, children: [...]}.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-tree]").forEach((el) => {
+    const chart = echarts.init(el);
+    chart.setOption({
+      animation: false,
+      tooltip: { trigger: "item", formatter: (p) => p.name },
+      series: [{
+        type: "tree", layout: "radial", data: [JSON.parse(el.dataset.tree)],
+        symbolSize: 7, initialTreeDepth: -1, roam: true,
+        label: { fontSize: 10, formatter: (p) => (p.name === "网友" ? "" : p.name) },
+      }],
+    });
+    window.addEventListener("resize", () => chart.resize());
+  });
+});
