@@ -35,3 +35,7 @@ def test_the_demonstration_in_the_browser(live_server: str, page, db: Database) 
     page.wait_for_selector(".incident-card")
     screenshot(page, "demo-incidents-phone")
     assert page.evaluate("document.documentElement.scrollWidth") <= 400  # nothing off-screen
+    page.locator(".incident-card").first.click()
+    page.wait_for_selector("#deadlines")
+    screenshot(page, "demo-incident-phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 400
