@@ -87,7 +87,7 @@ def test_sources_collect_on_schedule_and_report_health(  # type: ignore[no-untyp
         page.fill("#username", "root")
         page.fill("#password", PASSWORD)
         page.click("main button[type=submit]")
-        page.wait_for_url("**/items")
+        page.wait_for_url("**/dashboard")  # the admin starts on 总览
 
         _add(
             page,
