@@ -28,7 +28,7 @@ from yuqing.events import pages as events_pages
 from yuqing.events.stage import run_until_idle
 from yuqing.incident import api as incident_api
 from yuqing.incident import pages as incident_pages
-from yuqing.incident import statement_pages
+from yuqing.incident import statement_api, statement_pages
 from yuqing.incident.sweeper import sweep as sweep_deadlines
 from yuqing.judge import pages as judge_pages
 from yuqing.judge.heat import weights_from
@@ -118,6 +118,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         statement_pages,
         report_pages,
         incident_api,
+        statement_api,
         warn_pages,
         plan_pages,
         drill_pages,

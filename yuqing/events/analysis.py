@@ -13,12 +13,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from yuqing.collect.queries import (
-    items_by_id,
-    key_accounts,
-    source_counts,
-    tier_counts,
-)
+from yuqing.collect.figures import key_accounts, source_counts, tier_counts
+from yuqing.collect.queries import items_by_id
 from yuqing.events.queries import items_in_event, timeline
 from yuqing.warn.queries import steps_of_event
 

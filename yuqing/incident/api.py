@@ -15,7 +15,7 @@ from yuqing.access.permissions import Permission, Principal
 from yuqing.events.queries import event_facts
 from yuqing.incident import closing, queries, statements, work
 from yuqing.incident.opening import Opening, change_level, open_for_event, open_incident
-from yuqing.incident.tables import Deadline, Incident, Statement, Task
+from yuqing.incident.tables import Deadline, Incident, Task
 from yuqing.incident.timeline import IncidentError, get_incident
 from yuqing.store.base import utcnow
 from yuqing.web.auth import need
@@ -131,31 +131,19 @@ class ResultIn(BaseModel):
     result: str = Field(min_length=2, max_length=5000)
 
 
-class StatementIn(BaseModel):
-    kind: Literal["first", "formal", "update"] = "first"
-    text: str = Field(min_length=10, max_length=20000)
-
-
-class StatementStepIn(BaseModel):
-    text: str = Field("", max_length=20000)
-    channel: str = Field("", max_length=100)
-    url: str = Field("", max_length=2000)
-
-
-class DecisionIn(BaseModel):
-    approve: bool
-    note: str = Field("", max_length=1000)
+class NoteIn(BaseModel):
+    text: str = Field("", max_length=2000)
 
 
 class ReviewIn(BaseModel):
     lessons: str = Field(min_length=10, max_length=20000)
 
 
-def _out(model: type[T], row: Any) -> T:
+def out(model: type[T], row: Any) -> T:
     return model(**{name: getattr(row, name) for name in model.model_fields})  # type: ignore[attr-defined]
 
 
-def _write(request: Request, change: Callable[[Session, datetime], T]) -> T:
+def write(request: Request, change: Callable[[Session, datetime], T]) -> T:
     try:
         with request.app.state.db.write() as session:
             return change(session, utcnow())
@@ -168,11 +156,11 @@ def _detail(session: Session, incident: Incident, who: Principal) -> IncidentDet
     if not queries.sees_all(who):
         said = [(s, steps) for s, steps in said if s.state == "published"]
     return IncidentDetail(
-        **_out(IncidentOut, incident).model_dump(),
-        deadlines=[_out(DeadlineOut, d) for d in queries.deadlines(session, incident.id)],
-        tasks=[_out(TaskOut, t) for t in queries.tasks(session, incident.id, who)],
-        statements=[_out(StatementOut, s) for s, _ in said],
-        timeline=[_out(EntryOut, e) for e in queries.entries(session, incident.id)]
+        **out(IncidentOut, incident).model_dump(),
+        deadlines=[out(DeadlineOut, d) for d in queries.deadlines(session, incident.id)],
+        tasks=[out(TaskOut, t) for t in queries.tasks(session, incident.id, who)],
+        statements=[out(StatementOut, s) for s, _ in said],
+        timeline=[out(EntryOut, e) for e in queries.entries(session, incident.id)]
         if queries.sees_all(who)
         else [],
         review=incident.review,
@@ -193,7 +181,7 @@ def api_incidents(
 ) -> list[IncidentOut]:
     """Incidents not yet archived, the most severe first (a handler: their department's)."""
     with request.app.state.db.read() as session:
-        return [_out(IncidentOut, c.incident) for c in queries.board(session, who, drill)]
+        return [out(IncidentOut, c.incident) for c in queries.board(session, who, drill)]
 
 
 @router.post("/incidents", response_model=IncidentOut, status_code=201)
@@ -207,7 +195,7 @@ def api_open(
         if body.event_id and facts is None:
             raise HTTPException(404, "no such event")
         if body.event_id and (current := open_for_event(session, body.event_id)):
-            return _out(IncidentOut, current)
+            return out(IncidentOut, current)
         if not (body.title or facts):
             raise IncidentError("title: give a title or an event")
         opening = Opening(
@@ -219,9 +207,9 @@ def api_open(
             first_item_at=facts.first_at if facts else None,
             drill=facts.drill if facts else False,
         )
-        return _out(IncidentOut, open_incident(session, opening, who.actor, now))
+        return out(IncidentOut, open_incident(session, opening, who.actor, now))
 
-    return _write(request, change)
+    return write(request, change)
 
 
 @router.get("/incidents/{incident_id}", response_model=IncidentDetail)
@@ -253,9 +241,9 @@ def api_move(
             approver=who.can(P.INCIDENTS_APPROVE),
             note_text=body.note,
         )
-        return _out(IncidentOut, incident)
+        return out(IncidentOut, incident)
 
-    return _write(request, change)
+    return write(request, change)
 
 
 @router.post("/incidents/{incident_id}/end", response_model=IncidentOut)
@@ -272,9 +260,9 @@ def api_end(
         closing.move_to(
             session, incident, "subsided", who.actor, now, approver=True, note_text=body.note
         )
-        return _out(IncidentOut, incident)
+        return out(IncidentOut, incident)
 
-    return _write(request, change)
+    return write(request, change)
 
 
 @router.post("/incidents/{incident_id}/level", response_model=IncidentOut)
@@ -287,9 +275,9 @@ def api_level(
     def change(session: Session, now: datetime) -> IncidentOut:
         incident = get_incident(session, incident_id)
         change_level(session, incident, body.level, body.reason, who.actor, now)
-        return _out(IncidentOut, incident)
+        return out(IncidentOut, incident)
 
-    return _write(request, change)
+    return write(request, change)
 
 
 @router.post("/incidents/{incident_id}/tasks", response_model=TaskOut, status_code=201)
@@ -313,9 +301,9 @@ def api_task(
             who.actor,
             now,
         )
-        return _out(TaskOut, task)
+        return out(TaskOut, task)
 
-    return _write(request, change)
+    return write(request, change)
 
 
 @router.get("/tasks", response_model=list[TaskOut])
@@ -324,7 +312,7 @@ def api_my_tasks(
 ) -> list[TaskOut]:
     """The caller's department's tasks and those given to the caller."""
     with request.app.state.db.read() as session:
-        return [_out(TaskOut, t) for t, _ in queries.my_tasks(session, who, done)]
+        return [out(TaskOut, t) for t, _ in queries.my_tasks(session, who, done)]
 
 
 @router.post("/tasks/{task_id}/done", response_model=TaskOut)
@@ -338,9 +326,9 @@ def api_finish(
         mine = task.department_id == who.department_id or task.assignee == who.username
         allowed = mine or who.can(P.INCIDENTS_MANAGE)
         work.finish_task(session, task, body.result, who.actor, now, allowed)
-        return _out(TaskOut, task)
+        return out(TaskOut, task)
 
-    return _write(request, change)
+    return write(request, change)
 
 
 @router.post("/incidents/{incident_id}/deadlines/{deadline_id}/met", response_model=DeadlineOut)
@@ -348,7 +336,7 @@ def api_deadline_met(
     request: Request,
     incident_id: int,
     deadline_id: int,
-    body: StatementStepIn,
+    body: NoteIn,
     who: Principal = Depends(need(P.INCIDENTS_MANAGE)),
 ) -> DeadlineOut:
     """Mark a deadline met by something the system cannot see; `text` says how."""
@@ -358,73 +346,9 @@ def api_deadline_met(
         if d is None or d.incident_id != incident_id:
             raise HTTPException(404, "no such deadline")
         work.meet_by_hand(session, d, body.text, who.actor, now)
-        return _out(DeadlineOut, d)
+        return out(DeadlineOut, d)
 
-    return _write(request, change)
-
-
-@router.post("/incidents/{incident_id}/statements", response_model=StatementOut, status_code=201)
-def api_draft(
-    request: Request,
-    incident_id: int,
-    body: StatementIn,
-    who: Principal = Depends(need(P.INCIDENTS_MANAGE)),
-) -> StatementOut:
-    def change(session: Session, now: datetime) -> StatementOut:
-        incident = get_incident(session, incident_id)
-        return _out(
-            StatementOut, statements.draft(session, incident, body.kind, body.text, who.actor, now)
-        )
-
-    return _write(request, change)
-
-
-def _statement(session: Session, statement_id: int) -> Statement:
-    s = session.get(Statement, statement_id)
-    if s is None:
-        raise HTTPException(404, "no such statement")
-    return s
-
-
-@router.post("/statements/{statement_id}/{step}", response_model=StatementOut)
-def api_statement_step(
-    request: Request,
-    statement_id: int,
-    step: Literal["edit", "submit", "publish"],
-    body: StatementStepIn,
-    who: Principal = Depends(need(P.INCIDENTS_MANAGE)),
-) -> StatementOut:
-    """edit (`text`; an approved one becomes a new version), submit, or publish (`channel`,
-    `url`; approved ones only). Returns the statement as it now stands."""
-
-    def change(session: Session, now: datetime) -> StatementOut:
-        s = _statement(session, statement_id)
-        if step == "edit":
-            s = statements.edit(session, s, body.text, who.actor, now)
-        elif step == "submit":
-            statements.submit(session, s, who.actor, now)
-        else:
-            statements.publish(session, s, body.channel, body.url, who.actor, now)
-        return _out(StatementOut, s)
-
-    return _write(request, change)
-
-
-@router.post("/statements/{statement_id}", response_model=StatementOut)
-def api_decide(
-    request: Request,
-    statement_id: int,
-    body: DecisionIn,
-    who: Principal = Depends(need(P.INCIDENTS_APPROVE)),
-) -> StatementOut:
-    """Approve, or return with a reason: the approver's decision."""
-
-    def change(session: Session, now: datetime) -> StatementOut:
-        s = _statement(session, statement_id)
-        statements.decide(session, s, body.approve, body.note, who.actor, now, may_approve=True)
-        return _out(StatementOut, s)
-
-    return _write(request, change)
+    return write(request, change)
 
 
 @router.post("/incidents/{incident_id}/review", response_model=IncidentDetail)
@@ -441,7 +365,7 @@ def api_review(
         closing.write_review(session, incident, body.lessons, who.actor, now)
         return _detail(session, incident, who)
 
-    return _write(request, change)
+    return write(request, change)
 
 
 @router.get("/cases", response_model=list[IncidentOut])
@@ -458,4 +382,4 @@ def api_cases(
         q=q[:100], level=level, category=category[:32], department_id=department_id
     )
     with request.app.state.db.read() as session:
-        return [_out(IncidentOut, r) for r in queries.cases(session, f, who)]
+        return [out(IncidentOut, r) for r in queries.cases(session, f, who)]

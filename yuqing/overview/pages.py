@@ -12,8 +12,8 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from yuqing.access.permissions import Permission, Principal
+from yuqing.collect.figures import items_in_period, volume
 from yuqing.collect.health import source_health
-from yuqing.collect.queries import items_in_period, volume
 from yuqing.events.queries import event_facts, events_in_period
 from yuqing.incident import queries as incidents
 from yuqing.judge.queries import sentiment_counts

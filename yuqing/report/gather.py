@@ -8,7 +8,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from yuqing.collect.queries import items_by_id, items_in_period, source_counts, volume
+from yuqing.collect.figures import items_in_period, source_counts, volume
+from yuqing.collect.queries import items_by_id
 from yuqing.events.queries import (
     EventFacts,
     buckets_of,
