@@ -158,6 +158,42 @@ def serve(
     )
 
 
+@app.command("backup")
+def backup_(out: Annotated[Path, typer.Argument(help="the backup file to write")]) -> None:
+    """Back up the database while the service runs (SQLite online backup; pg_dump)."""
+    from yuqing.store.backup import BackupError, backup
+
+    try:
+        path = backup(_database(), out)
+    except BackupError as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo(f"backed up to {path} ({path.stat().st_size:,} bytes)")
+    typer.echo("keep settings.json (the secret key) too, apart from this file")
+
+
+@app.command("restore")
+def restore_(
+    archive: Annotated[Path, typer.Argument(help="a file written by `yuqing backup`")],
+    force: Annotated[bool, typer.Option(help="overwrite a database that holds records")] = False,
+) -> None:
+    """Restore a backup into this installation's database, migrate it, verify the audit chain."""
+    from yuqing.audit.log import verify
+    from yuqing.store.backup import BackupError, restore
+    from yuqing.store.migrate import upgrade
+
+    db = _database()
+    try:
+        restore(db, archive, force)
+    except BackupError as exc:
+        raise _fail(str(exc)) from exc
+    upgrade(db.url)
+    with db.read() as session:
+        result = verify(session)
+    if not result.ok:
+        raise _fail(f"restored, but the audit chain does not hold: {result}")
+    typer.echo(f"restored {archive}; audit chain verified ({result.checked} entries)")
+
+
 @app.command("demo")
 def demo() -> None:
     """Add the demonstration organisation's plan, scheme, people and duty (what is missing)."""

@@ -133,6 +133,14 @@ def load_plan(text: str) -> Plan:
         mark = exc.problem_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         raise PlanError([Problem(line, col, "", f"not valid YAML: {exc.problem}")]) from exc
+    except yaml.reader.ReaderError as exc:  # a control character: YAML refuses it
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        raise PlanError(
+            [Problem(line, column, "", f"character U+{exc.character:04X} is not allowed in YAML")]
+        ) from exc
+    except yaml.YAMLError as exc:
+        raise PlanError([Problem(1, 1, "", f"not valid YAML: {exc}")]) from exc
     problems = _duplicates(root)
     if not isinstance(data, dict):
         raise PlanError([Problem(1, 1, "", "a plan is a mapping with name, levels, …")])
