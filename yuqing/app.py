@@ -19,8 +19,8 @@ from yuqing.access import pages as access_pages
 from yuqing.access.login import SessionCookie
 from yuqing.audit import pages as audit_pages
 from yuqing.collect import api as collect_api
+from yuqing.collect import evidence_pages, source_api, source_pages
 from yuqing.collect import pages as collect_pages
-from yuqing.collect import source_api, source_pages
 from yuqing.collect.runner import Collector
 from yuqing.demo import start_drill as start_demo
 from yuqing.events import api as events_api
@@ -107,6 +107,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         access_pages,
         access_api,
         collect_pages,
+        evidence_pages,
         source_pages,
         collect_api,
         source_api,

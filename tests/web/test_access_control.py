@@ -36,6 +36,8 @@ PARAMS = {
     "step": "submit",
     "report_id": "999999",
     "fmt": "docx",
+    "evidence_id": "999999",
+    "name": "page.html",
 }
 
 

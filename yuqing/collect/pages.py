@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from yuqing.access.permissions import Permission, Principal
 from yuqing.collect import queries
+from yuqing.collect.evidence import of_item
 from yuqing.collect.files import FileError
 from yuqing.collect.importer import import_bytes
 from yuqing.collect.intake import Intake
@@ -129,6 +130,7 @@ def item_detail(
         item_heat = queries.heat_of(item, request.app.state.heat_weights)
         matches = judge_queries.matches_of(session, [item_id]).get(item_id, [])
         event_id = event_of_items(session, [item_id]).get(item_id)
+        preserved = of_item(session, item_id)
     tz = request.app.state.settings.tz
     lang = language(request)
     chart = {
@@ -150,6 +152,8 @@ def item_detail(
             "tags": item_tags,
             "heat": item_heat,
             "event_id": event_id,
+            "preserved": preserved,
+            "error": request.query_params.get("error", ""),
         },
     )
 

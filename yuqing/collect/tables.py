@@ -124,3 +124,24 @@ class ItemMetric(Base):
     comments: Mapped[int] = mapped_column(BigInteger, default=0)
     reposts: Mapped[int] = mapped_column(BigInteger, default=0)
     likes: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class Evidence(Base):
+    """取证: a key item's page as it was online — its HTML and a screenshot, with their SHA-256
+    recorded in the audit chain, so the organisation can show what was there and when."""
+
+    __tablename__ = "evidence"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), ForeignKey("item.id"), index=True
+    )
+    url: Mapped[str] = mapped_column(Text)
+    final_url: Mapped[str] = mapped_column(Text)
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[int] = mapped_column(Integer)
+    html_path: Mapped[str] = mapped_column(Text)
+    html_sha256: Mapped[str] = mapped_column(String(64))
+    screenshot_path: Mapped[str | None] = mapped_column(Text)
+    screenshot_sha256: Mapped[str | None] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(Text, default="")
+    taken_by: Mapped[str] = mapped_column(String(100))
