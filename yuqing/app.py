@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from yuqing import __version__
@@ -180,6 +181,16 @@ def _install_error_handlers(app: FastAPI) -> None:
                 {"detail": exc.detail}, exc.status_code, headers=getattr(exc, "headers", None)
             )
         return render(request, "error.html", {"message_key": "error.not_found"}, exc.status_code)
+
+    async def _out_of_range(request: Request, _exc: Exception) -> Response:
+        """An id or number beyond what the database stores (2^63): the caller's mistake."""
+        message = "数值超出范围 / a number is out of range"
+        if is_api(request):
+            return JSONResponse({"detail": message}, 422)
+        return render(request, "error.html", {"message": message}, 422)
+
+    app.add_exception_handler(OverflowError, _out_of_range)
+    app.add_exception_handler(DataError, _out_of_range)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
