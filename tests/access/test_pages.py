@@ -6,6 +6,7 @@ from tests.conftest import PASSWORD, add_user, csrf_of, login
 from yuqing.access import accounts
 from yuqing.audit.log import Actor
 from yuqing.store.db import Database
+from yuqing.web.auth import SESSION_COOKIE
 
 
 def _login_form(client: TestClient) -> str:
@@ -132,3 +133,23 @@ def test_language_switch(client: TestClient, db: Database) -> None:
     client.get("/lang/en?next=/items")
     page = client.get("/items").text
     assert "Items" in page and 'lang="en"' in page
+
+
+def test_session_fixation_a_planted_cookie_is_never_adopted(
+    client: TestClient, db: Database
+) -> None:
+    """Session fixation: whatever cookie a visitor arrives with, logging in issues a new one,
+    and the planted value opens nothing."""
+    add_user(db, "fix", "viewer")
+    planted = "attacker-chosen-session-value"
+    client.cookies.set(SESSION_COOKIE, planted)
+    login(client, "fix")
+    values = {c.value for c in client.cookies.jar if c.name == SESSION_COOKIE}
+    issued = (values - {planted}).pop()
+    assert issued != planted
+    client.cookies.clear()
+    client.cookies.set(SESSION_COOKIE, planted)
+    assert client.get("/account", follow_redirects=False).status_code == 303  # to the login page
+    client.cookies.clear()
+    client.cookies.set(SESSION_COOKIE, issued)
+    assert client.get("/account", follow_redirects=False).status_code == 200
