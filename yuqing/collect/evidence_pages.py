@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from yuqing.access.permissions import Permission, Principal
@@ -14,6 +13,7 @@ from yuqing.collect.evidence import EvidenceError, capture, store, target
 from yuqing.collect.tables import Evidence
 from yuqing.store.base import utcnow
 from yuqing.web.auth import need
+from yuqing.web.forms import back_to
 
 router = APIRouter(include_in_schema=False)
 
@@ -35,8 +35,8 @@ async def preserve(
     try:
         await run_in_threadpool(run)
     except EvidenceError as exc:
-        return RedirectResponse(f"/items/{item_id}?error={quote(str(exc))}#evidence", 303)
-    return RedirectResponse(f"/items/{item_id}#evidence", 303)
+        return back_to(f"/items/{item_id}#evidence", str(exc))
+    return back_to(f"/items/{item_id}#evidence")
 
 
 @router.get("/evidence/{evidence_id}/{name}")

@@ -14,22 +14,20 @@ from starlette.datastructures import FormData
 from yuqing.access.permissions import Permission, Principal
 from yuqing.events.queries import event_facts
 from yuqing.incident import closing, queries, work
-from yuqing.incident.forms import act, local_time
+from yuqing.incident.forms import act
 from yuqing.incident.opening import Opening, change_level, open_for_event, open_incident
 from yuqing.incident.states import MOVES, STATES
 from yuqing.incident.tables import Deadline, RequiredAction, Task
 from yuqing.incident.timeline import IncidentError, get_incident, note
 from yuqing.incident.view import category_names, incident_context
-from yuqing.plan.schema import COLOURS, ROMAN
+from yuqing.plan.schema import LEVEL_COLOURS, ROMAN
 from yuqing.store.base import utcnow
 from yuqing.web.auth import need
-from yuqing.web.forms import form_int, form_text
+from yuqing.web.forms import form_int, form_text, form_time
 from yuqing.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 P = Permission
-# Levels in the plans' colours: Ⅰ red, Ⅱ orange, Ⅲ yellow, Ⅳ blue.
-LEVEL_COLOURS = {n: COLOURS[c] for n, c in enumerate(("red", "orange", "yellow", "blue"), 1)}
 
 
 @router.get("/incidents", response_class=HTMLResponse)
@@ -191,7 +189,7 @@ async def add_task(
 ) -> Response:
     def change(session: Session, form: FormData, now: datetime) -> None:
         hours = form_int(form, "hours")
-        due = local_time(form_text(form, "due_at"), request)
+        due = form_time(form, "due_at", request.app.state.settings.tz)
         if due is None and hours:
             due = now + timedelta(hours=hours)
         work.add_task(

@@ -17,7 +17,7 @@ from yuqing.collect.health import source_health
 from yuqing.events.queries import event_facts, events_in_period
 from yuqing.incident import queries as incidents
 from yuqing.judge.queries import sentiment_counts
-from yuqing.plan.schema import COLOURS, ROMAN
+from yuqing.plan.schema import LEVEL_COLOURS, ROMAN
 from yuqing.replay.drills import drills
 from yuqing.report.gather import level_names
 from yuqing.store.base import utcnow
@@ -26,7 +26,6 @@ from yuqing.web.auth import need
 from yuqing.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-LEVEL_COLOURS = {n: COLOURS[c] for n, c in enumerate(("red", "orange", "yellow", "blue"), 1)}
 
 
 def situation(

@@ -35,6 +35,8 @@ COLOURS: dict[str, str] = {
     "yellow": "#e6b800",
     "blue": "#2f6fde",
 }
+# The plans' usual colours by level (Ⅰ red … Ⅳ blue), for pages spanning plan versions.
+LEVEL_COLOURS = {n: COLOURS[c] for n, c in enumerate(("red", "orange", "yellow", "blue"), 1)}
 ROMAN = {1: "Ⅰ", 2: "Ⅱ", 3: "Ⅲ", 4: "Ⅳ"}
 
 

@@ -24,6 +24,7 @@ from yuqing.incident.statements import KINDS as STATEMENT_KINDS
 from yuqing.incident.statements import statements_of
 from yuqing.incident.states import STATES
 from yuqing.judge.queries import category_counts, sentiment_counts
+from yuqing.notify.messages import ACTIONS
 from yuqing.plan import versions
 from yuqing.plan.schema import ROMAN
 from yuqing.report.model import (
@@ -42,14 +43,6 @@ from yuqing.report.model import (
     StepRow,
 )
 from yuqing.warn.queries import StepFact, steps_in_period
-
-ACTIONS = {
-    "issued": "发布",
-    "raised": "升级",
-    "confirmed": "确认",
-    "lowered": "降级",
-    "lifted": "解除",
-}
 
 
 class ReportError(ValueError):

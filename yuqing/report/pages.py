@@ -3,12 +3,12 @@ the browser, downloads in every format, a flash report's text edited and sent.""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from yuqing.access.permissions import ROLES, Permission, Principal
@@ -22,7 +22,7 @@ from yuqing.report.service import edit_flash_text, listing, load, make
 from yuqing.report.tables import ReportRow
 from yuqing.store.base import utcnow
 from yuqing.web.auth import need
-from yuqing.web.forms import form_int, form_text
+from yuqing.web.forms import FormError, back_to, form_int, form_text, form_time
 from yuqing.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -39,10 +39,6 @@ PERIODIC_FORMATS = ("docx", "xlsx", "pdf", "html")
 
 def offered(kind: str) -> tuple[str, ...]:
     return OFFERED.get(kind, PERIODIC_FORMATS)
-
-
-def _back(url: str, error: str = "") -> Response:
-    return RedirectResponse(url + (f"?error={quote(error)}" if error else ""), status_code=303)
 
 
 @router.get("/reports", response_class=HTMLResponse)
@@ -67,15 +63,6 @@ def reports_page(
 def _request_from(form: Any, tz: Any) -> ReportRequest:
     kind = form_text(form, "kind")
 
-    def when(name: str) -> datetime | None:
-        text = form_text(form, name)
-        if not text:
-            return None
-        try:
-            return datetime.fromisoformat(text).replace(tzinfo=tz)
-        except ValueError as exc:
-            raise ReportError(f"时间格式不对：{text}") from exc
-
     day_text = form_text(form, "day")
     try:
         day = date.fromisoformat(day_text) if day_text else None
@@ -84,8 +71,8 @@ def _request_from(form: Any, tz: Any) -> ReportRequest:
     return ReportRequest(
         kind=kind,
         day=day,
-        start=when("start"),
-        end=when("end"),
+        start=form_time(form, "start", tz),
+        end=form_time(form, "end", tz),
         subject_id=form_int(form, "subject_id"),
         drill=form.get("drill") == "on",
     )
@@ -102,9 +89,9 @@ async def make_report(request: Request, who: Principal = Depends(need(P.REPORTS_
 
     try:
         report_id = await run_in_threadpool(run)
-    except ReportError as exc:
-        return _back("/reports", str(exc))
-    return _back(f"/reports/{report_id}")
+    except (ReportError, FormError) as exc:
+        return back_to("/reports", str(exc))
+    return back_to(f"/reports/{report_id}")
 
 
 def _row(request: Request, report_id: int) -> ReportRow:
@@ -183,8 +170,8 @@ async def edit_text(
     try:
         await run_in_threadpool(run)
     except ReportError as exc:
-        return _back(f"/reports/{report_id}", str(exc))
-    return _back(f"/reports/{report_id}")
+        return back_to(f"/reports/{report_id}", str(exc))
+    return back_to(f"/reports/{report_id}")
 
 
 @router.post("/reports/{report_id}/send")
@@ -204,5 +191,5 @@ async def send_report(
     try:
         await run_in_threadpool(run)
     except ReportError as exc:
-        return _back(f"/reports/{report_id}", str(exc))
-    return _back(f"/reports/{report_id}?sent=1")
+        return back_to(f"/reports/{report_id}", str(exc))
+    return back_to(f"/reports/{report_id}?sent=1")
