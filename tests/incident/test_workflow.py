@@ -275,3 +275,23 @@ def test_a_plan_may_ask_for_several_approval_steps(db: Database) -> None:
         texts = [e.text for e in i_entries(s, i.id)]
     assert "第 1/2 步（网络舆情办公室主任）批准" in texts[-2]
     assert texts[-1].startswith("第 2/2 步（分管副总经理）批准")
+
+
+def test_a_new_incident_is_compared_with_similar_archived_cases(db: Database) -> None:
+    from tests.report.test_reports import _handled
+    from yuqing.incident.opening import open_by_hand
+    from yuqing.incident.queries import similar_cases
+
+    archived = _handled(db)
+    with db.write() as s:
+        event_id = s.get(Incident, archived).event_id
+        again = open_by_hand(
+            s, "", 3, "同一事件再起波澜", event_id, None, OFFICE, T0 + timedelta(days=2)
+        )
+        other = open_by_hand(s, "停车场收费争议", None, "市民来电反映", None, None, OFFICE, T0)
+        assert again.id != archived and again.title  # the event's title, a new incident
+        best, score = similar_cases(s, again)[0]
+        assert best.id == archived and score >= 1
+        assert similar_cases(s, other) == []
+        with pytest.raises(IncidentError, match="标题"):
+            open_by_hand(s, " ", None, "没有标题也没有事件", None, None, OFFICE, T0)

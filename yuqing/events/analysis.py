@@ -36,9 +36,10 @@ def _label_at(starts: list[datetime], labels: list[str], moment: datetime) -> st
 
 
 def charts(
-    session: Session, event_id: int, tz: ZoneInfo, published: list[datetime]
+    session: Session, event_id: int, tz: ZoneInfo, moments: list[tuple[datetime, str]]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(volume and heat with marks, negative share) over the event's 5-minute buckets."""
+    """(volume and heat with marks, negative share) over the event's 5-minute buckets; the
+    warnings are marked, and the `moments` the caller names (an answer, an incident opening)."""
     buckets = timeline(session, event_id)
     starts = [b.start for b in buckets]
     labels = [b.start.astimezone(tz).strftime("%m-%d %H:%M") for b in buckets]
@@ -49,7 +50,7 @@ def charts(
                 marks.append(
                     {"x": _label_at(starts, labels, step.at), "name": f"预警{step.level or ''}"}
                 )
-        marks += [{"x": _label_at(starts, labels, at), "name": "回应"} for at in published]
+        marks += [{"x": _label_at(starts, labels, at), "name": name} for at, name in moments]
     volume = {
         "x": labels,
         "series": [

@@ -80,9 +80,9 @@ def event_page(
         total = member_count(session, event_id)
         plan = versions.get(session, event.plan_version_id) if event.plan_version_id else None
         incident = open_or_latest(session, event_id)
-        published = [incident.answered_at] if incident and incident.answered_at else []
+        answered = [(incident.answered_at, "回应")] if incident and incident.answered_at else []
         tz = request.app.state.settings.tz
-        chart, negative = analysis.charts(session, event_id, tz, published)
+        chart, negative = analysis.charts(session, event_id, tz, answered)
         where = analysis.spread(session, event_id)
         tree = analysis.repost_tree(session, event_id)
     return render(

@@ -143,6 +143,17 @@ def event_facts(session: Session, event_id: int) -> EventFacts | None:
     return _facts(row) if row is not None else None
 
 
+def keywords_of(session: Session, event_ids: list[int]) -> dict[int, tuple[str, ...]]:
+    """Each event's keywords, in one query per 500 events."""
+    out: dict[int, tuple[str, ...]] = {}
+    for start in range(0, len(event_ids), 500):
+        rows = session.execute(
+            select(Event.id, Event.keywords).where(Event.id.in_(event_ids[start : start + 500]))
+        ).all()
+        out.update((i, tuple(k or ())) for i, k in rows)
+    return out
+
+
 def buckets_of(session: Session, event_id: int) -> list[tuple[datetime, dict[str, Any]]]:
     """The event's cumulative metrics per 5-minute bucket, oldest first."""
     return [(b.start, dict(b.metrics)) for b in timeline(session, event_id)]

@@ -12,10 +12,9 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from yuqing.access.permissions import Permission, Principal
-from yuqing.events.queries import event_facts
 from yuqing.incident import closing, queries, statements, work
-from yuqing.incident.opening import Opening, change_level, open_for_event, open_incident
-from yuqing.incident.tables import Deadline, Incident, Task
+from yuqing.incident.opening import change_level, open_by_hand
+from yuqing.incident.tables import Deadline, Incident
 from yuqing.incident.timeline import IncidentError, get_incident
 from yuqing.store.base import utcnow
 from yuqing.web.auth import need
@@ -191,23 +190,17 @@ def api_open(
     """Open an incident by hand, from an event (its open incident if it has one) or an item."""
 
     def change(session: Session, now: datetime) -> IncidentOut:
-        facts = event_facts(session, body.event_id) if body.event_id else None
-        if body.event_id and facts is None:
-            raise HTTPException(404, "no such event")
-        if body.event_id and (current := open_for_event(session, body.event_id)):
-            return out(IncidentOut, current)
-        if not (body.title or facts):
-            raise IncidentError("title: give a title or an event")
-        opening = Opening(
-            title=body.title or (facts.title if facts else ""),
-            level=body.level,
-            reason=body.reason,
-            event_id=body.event_id,
-            item_id=body.item_id,
-            first_item_at=facts.first_at if facts else None,
-            drill=facts.drill if facts else False,
+        incident = open_by_hand(
+            session,
+            body.title or "",
+            body.level,
+            body.reason,
+            body.event_id,
+            body.item_id,
+            who.actor,
+            now,
         )
-        return out(IncidentOut, open_incident(session, opening, who.actor, now))
+        return out(IncidentOut, incident)
 
     return write(request, change)
 
@@ -320,12 +313,10 @@ def api_finish(
     request: Request, task_id: int, body: ResultIn, who: Principal = Depends(need(P.TASKS_WORK))
 ) -> TaskOut:
     def change(session: Session, now: datetime) -> TaskOut:
-        task = session.get(Task, task_id)
-        if task is None or queries.visible(session, task.incident_id, who) is None:
+        task = queries.visible_task(session, task_id, who)
+        if task is None:
             raise HTTPException(404, "no such task")
-        mine = task.department_id == who.department_id or task.assignee == who.username
-        allowed = mine or who.can(P.INCIDENTS_MANAGE)
-        work.finish_task(session, task, body.result, who.actor, now, allowed)
+        work.finish_task(session, task, body.result, who.actor, now, queries.may_answer(task, who))
         return out(TaskOut, task)
 
     return write(request, change)

@@ -113,6 +113,43 @@ def open_incident(
     return incident
 
 
+def open_by_hand(
+    session: Session,
+    title: str,
+    level: int | None,
+    reason: str,
+    event_id: int | None,
+    item_id: int | None,
+    actor: Actor,
+    now: datetime,
+) -> Incident:
+    """Opened by a person, from an event (the open incident if it has one) or from something
+    reported with a title (an item, a phone call, a letter)."""
+    facts = None
+    if event_id is not None:
+        facts = event_facts(session, event_id)
+        if facts is None:
+            raise IncidentError("没有这个事件 / no such event")
+        current = open_for_event(session, event_id)
+        if current is not None:
+            return current
+    if len(reason.strip()) < 4:
+        raise IncidentError("请写明开启处置的理由 / say why")
+    title = title.strip() or (facts.title if facts else "")
+    if not title:
+        raise IncidentError("请写明标题或选择事件 / give a title or an event")
+    opening = Opening(
+        title=title,
+        level=level,
+        reason=reason.strip(),
+        event_id=event_id,
+        item_id=item_id,
+        first_item_at=facts.first_at if facts else None,
+        drill=facts.drill if facts else False,
+    )
+    return open_incident(session, opening, actor, now)
+
+
 def _apply_level(
     session: Session, incident: Incident, plan: Plan, level: int, now: datetime
 ) -> None:

@@ -12,12 +12,11 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from yuqing.access.permissions import Permission, Principal
-from yuqing.events.queries import event_facts
 from yuqing.incident import closing, queries, work
 from yuqing.incident.forms import act
-from yuqing.incident.opening import Opening, change_level, open_for_event, open_incident
+from yuqing.incident.opening import change_level, open_by_hand
 from yuqing.incident.states import MOVES, STATES
-from yuqing.incident.tables import Deadline, RequiredAction, Task
+from yuqing.incident.tables import Deadline, RequiredAction
 from yuqing.incident.timeline import IncidentError, get_incident, note
 from yuqing.incident.view import category_names, incident_context
 from yuqing.plan.schema import LEVEL_COLOURS, ROMAN
@@ -51,7 +50,7 @@ def board_page(
 
 
 @router.post("/incidents")
-async def open_by_hand(
+async def open_from_form(
     request: Request, who: Principal = Depends(need(P.INCIDENTS_MANAGE))
 ) -> Response:
     form = await request.form()
@@ -60,30 +59,13 @@ async def open_by_hand(
         back = "/incidents"
 
     def change(session: Session, form: FormData, now: datetime) -> str:
-        event_id, item_id = form_int(form, "event_id"), form_int(form, "item_id")
-        title = form_text(form, "title")
-        facts = None
-        if event_id:
-            facts = event_facts(session, event_id)
-            if facts is None:
-                raise IncidentError("没有这个事件 / no such event")
-            current = open_for_event(session, event_id)
-            if current is not None:
-                return f"/incidents/{current.id}"
-        reason = form_text(form, "reason")
-        if len(reason) < 4:
-            raise IncidentError("请写明开启处置的理由 / say why")
-        incident = open_incident(
+        incident = open_by_hand(
             session,
-            Opening(
-                title=title or (facts.title if facts else f"信息 {item_id}"),
-                level=form_int(form, "level"),
-                reason=reason,
-                event_id=event_id,
-                item_id=item_id,
-                first_item_at=facts.first_at if facts else None,
-                drill=facts.drill if facts else False,
-            ),
+            form_text(form, "title"),
+            form_int(form, "level"),
+            form_text(form, "reason"),
+            form_int(form, "event_id"),
+            form_int(form, "item_id"),
             who.actor,
             now,
         )
@@ -215,12 +197,11 @@ async def finish_task(
     back = "/tasks" if form_text(form, "back") == "tasks" else None
 
     def change(session: Session, form: FormData, now: datetime) -> str | None:
-        task = session.get(Task, task_id)
-        if task is None or queries.visible(session, task.incident_id, who) is None:
+        task = queries.visible_task(session, task_id, who)
+        if task is None:
             raise IncidentError("没有这个任务 / no such task")
-        mine = task.department_id == who.department_id or task.assignee == who.username
-        allowed = mine or who.can(P.INCIDENTS_MANAGE)
-        work.finish_task(session, task, form_text(form, "result"), who.actor, now, allowed)
+        answer = form_text(form, "result")
+        work.finish_task(session, task, answer, who.actor, now, queries.may_answer(task, who))
         return back or _page(task.incident_id) + "#tasks"
 
     return await act(request, back or "/tasks", change)

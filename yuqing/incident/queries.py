@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from yuqing.access.permissions import Permission, Principal
 from yuqing.access.tables import Department
-from yuqing.events.queries import event_facts
+from yuqing.events.queries import keywords_of
 from yuqing.incident.states import OPEN
 from yuqing.incident.tables import Deadline, Incident, IncidentEntry, RequiredAction, Task
 
@@ -98,6 +98,15 @@ def entries(session: Session, incident_id: int) -> list[IncidentEntry]:
     )
 
 
+def missed_count(session: Session, incident_id: int) -> int:
+    """Deadlines breached (the plan's deadline_missed escalation counts them)."""
+    return session.execute(
+        select(func.count())
+        .select_from(Deadline)
+        .where(Deadline.incident_id == incident_id, Deadline.state == "breached")
+    ).scalar_one()
+
+
 def deadlines(session: Session, incident_id: int) -> list[Deadline]:
     return list(
         session.execute(
@@ -125,6 +134,19 @@ def tasks(session: Session, incident_id: int, who: Principal) -> list[Task]:
             or_(Task.department_id == who.department_id, Task.assignee == who.username)
         )
     return list(session.execute(stmt).scalars())
+
+
+def may_answer(task: Task, who: Principal) -> bool:
+    """The department's handlers and the person named answer a task; the office may too."""
+    mine = task.department_id == who.department_id or task.assignee == who.username
+    return mine or who.can(Permission.INCIDENTS_MANAGE)
+
+
+def visible_task(session: Session, task_id: int, who: Principal) -> Task | None:
+    task = session.get(Task, task_id)
+    if task is None or visible(session, task.incident_id, who) is None:
+        return None
+    return task
 
 
 def my_tasks(session: Session, who: Principal, done: bool = False) -> list[tuple[Task, Incident]]:
@@ -183,14 +205,17 @@ def similar_cases(
 ) -> list[tuple[Incident, int]]:
     """Archived incidents to compare with: shared event keywords, the same category, the same
     level — each counts; the best first."""
-    own = event_facts(session, incident.event_id) if incident.event_id else None
-    words = set(own.keywords) if own else set()
+    archived = [
+        c
+        for c in cases(session, CaseFilter(drill=incident.drill), limit=500)
+        if c.id != incident.id
+    ]
+    events = [i for i in [incident.event_id, *(c.event_id for c in archived)] if i is not None]
+    keywords = keywords_of(session, events)
+    words = set(keywords.get(incident.event_id, ())) if incident.event_id else set()
     scored = []
-    for case in cases(session, CaseFilter(drill=incident.drill), limit=500):
-        if case.id == incident.id:
-            continue
-        facts = event_facts(session, case.event_id) if case.event_id else None
-        score = len(words & set(facts.keywords)) if facts else 0
+    for case in archived:
+        score = len(words & set(keywords.get(case.event_id, ()))) if case.event_id else 0
         score += 2 * bool(incident.category and case.category == incident.category)
         score += int(incident.level is not None and case.peak_level == incident.level)
         if score:

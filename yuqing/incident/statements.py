@@ -15,7 +15,8 @@ from yuqing.audit.log import Actor
 from yuqing.events.admin import note_response
 from yuqing.incident.closing import move_to
 from yuqing.incident.opening import plan_of
-from yuqing.incident.tables import Deadline, Incident, Statement, StatementStep
+from yuqing.incident.queries import missed_count
+from yuqing.incident.tables import Incident, Statement, StatementStep
 from yuqing.incident.timeline import IncidentError, note
 from yuqing.incident.work import meet
 from yuqing.notify.outbox import enqueue_notice
@@ -226,7 +227,7 @@ def publish(
     if incident.state == "responding":
         move_to(session, incident, "answered", actor, now, approver=False, note_text="回应已发布")
     if incident.event_id is not None and first:
-        note_response(session, incident.event_id, now, missed_count(session, incident))
+        note_response(session, incident.event_id, now, missed_count(session, incident.id))
 
 
 def approvals_this_round(session: Session, s: Statement) -> list[str]:
@@ -240,16 +241,6 @@ def approvals_this_round(session: Session, s: Statement) -> list[str]:
         elif step.action == "approve":
             names.append(step.actor)
     return names
-
-
-def missed_count(session: Session, incident: Incident) -> int:
-    return len(
-        session.execute(
-            select(Deadline.id).where(
-                Deadline.incident_id == incident.id, Deadline.state == "breached"
-            )
-        ).all()
-    )
 
 
 def statements_of(

@@ -14,7 +14,7 @@ from yuqing.audit.log import Actor
 from yuqing.events.admin import note_response
 from yuqing.incident.deadlines import remaining, to_local, warn_at
 from yuqing.incident.opening import plan_of
-from yuqing.incident.statements import missed_count
+from yuqing.incident.queries import missed_count
 from yuqing.incident.states import CLOSED
 from yuqing.incident.tables import Deadline, Incident
 from yuqing.incident.timeline import note
@@ -85,7 +85,7 @@ def sweep_deadlines(session: Session, now: datetime) -> tuple[int, int]:
             )
     for incident in touched.values():
         if incident.event_id is not None:
-            note_response(session, incident.event_id, None, missed_count(session, incident))
+            note_response(session, incident.event_id, None, missed_count(session, incident.id))
     return warned, breached
 
 

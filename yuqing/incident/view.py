@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from yuqing.access.accounts import list_departments
 from yuqing.access.permissions import Principal
+from yuqing.events.analysis import charts
 from yuqing.events.queries import buckets_of, event_facts
 from yuqing.incident import queries
 from yuqing.incident.deadlines import remaining
@@ -85,29 +86,12 @@ def _timeline(session: Session, incident: Incident, sees_all: bool) -> list[dict
 def _chart(
     session: Session, incident: Incident, tz: ZoneInfo, published: list[datetime]
 ) -> dict[str, Any] | None:
+    """The event's volume and heat, with the warnings, the opening and each statement marked."""
     if incident.event_id is None:
         return None
-    buckets = buckets_of(session, incident.event_id)
-    if not buckets:
-        return None
-    labels = [start.astimezone(tz).strftime("%m-%d %H:%M") for start, _ in buckets]
-
-    def label_at(moment: datetime) -> str:
-        before = [
-            label for (start, _), label in zip(buckets, labels, strict=True) if start <= moment
-        ]
-        return before[-1] if before else labels[0]
-
-    marks = [{"x": label_at(incident.opened_at), "name": "开启处置"}]
-    marks += [{"x": label_at(at), "name": "发布回应"} for at in published]
-    return {
-        "x": labels,
-        "series": [
-            {"name": "信息量", "data": [m.get("items", 0) for _, m in buckets]},
-            {"name": "热度", "data": [m.get("heat", 0) for _, m in buckets]},
-        ],
-        "marks": marks,
-    }
+    moments = [(incident.opened_at, "开启处置"), *((at, "发布回应") for at in published)]
+    volume, _ = charts(session, incident.event_id, tz, moments)
+    return volume if volume["x"] else None
 
 
 def incident_context(
@@ -115,6 +99,7 @@ def incident_context(
 ) -> dict[str, Any]:
     sees_all = queries.sees_all(who)
     deadlines = queries.deadlines(session, incident.id)
+    tasks = queries.tasks(session, incident.id, who)
     said = statements_of(session, incident.id)
     if not sees_all:  # 统一口径: handlers see what was published, not drafts
         said = [(s, steps) for s, steps in said if s.state == "published"]
@@ -135,7 +120,8 @@ def incident_context(
         "countdown": {d.id: remaining(d.due_at, now) for d in deadlines},
         "next_due": queries.next_due(deadlines, now),
         "actions": queries.actions(session, incident.id) if sees_all else [],
-        "tasks": queries.tasks(session, incident.id, who),
+        "tasks": tasks,
+        "answerable": {t.id for t in tasks if queries.may_answer(t, who)},
         "task_kinds": TASK_KINDS,
         "departments": list_departments(session),
         "dept_names": queries.department_names(session),
