@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from yuqing.access.permissions import Permission, Principal
 from yuqing.access.tables import Department
 from yuqing.events.queries import keywords_of
+from yuqing.incident.review import DeadlineFact
 from yuqing.incident.states import OPEN
 from yuqing.incident.tables import Deadline, Incident, IncidentEntry, RequiredAction, Task
 
@@ -230,15 +231,6 @@ def next_due(rows: list[Deadline], now: datetime) -> Deadline | None:
 
 
 @dataclass(frozen=True)
-class DeadlineFact:
-    label: str
-    owner: str
-    due_at: datetime
-    met_at: datetime | None
-    state: str
-
-
-@dataclass(frozen=True)
 class IncidentFact:
     """An incident as plain data for reports: every time, the deadlines, the result."""
 
@@ -274,7 +266,9 @@ def incident_facts(session: Session, rows: list[Incident]) -> list[IncidentFact]
             .order_by(Deadline.due_at)
         ).scalars():
             by_incident[d.incident_id].append(
-                DeadlineFact(d.label, d.owner, d.due_at, d.met_at, d.state)
+                DeadlineFact(
+                    d.label, d.owner, d.due_at, d.met_at, d.breached_at, d.state == "superseded"
+                )
             )
     return [
         IncidentFact(

@@ -59,12 +59,17 @@ def _minutes(start: datetime | None, end: datetime | None) -> float | None:
     return round((end - start).total_seconds() / 60, 1)
 
 
-def outcome(d: DeadlineFact) -> str:
+def outcome(d: DeadlineFact, now: datetime | None = None) -> str:
+    """on_time, late, missed or superseded; with `now`, an unmet deadline not yet due and never
+    breached is pending (a report made while the incident runs). A review passes no `now`:
+    whatever is unmet by then counts as missed."""
     if d.superseded:
         return "superseded"
-    if d.met_at is None:
-        return "missed"
-    return "on_time" if d.met_at <= d.due_at else "late"
+    if d.met_at is not None:
+        return "on_time" if d.met_at <= d.due_at else "late"
+    if now is not None and d.breached_at is None and d.due_at > now:
+        return "pending"
+    return "missed"
 
 
 def review_figures(f: ReviewFacts) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from yuqing.events.queries import (
 from yuqing.incident import queries as incident_queries
 from yuqing.incident.deadlines import to_local
 from yuqing.incident.queries import IncidentFact
+from yuqing.incident.review import outcome
 from yuqing.incident.statements import KINDS as STATEMENT_KINDS
 from yuqing.incident.statements import statements_of
 from yuqing.incident.states import STATES
@@ -81,22 +82,27 @@ def event_row(e: EventFacts, names: dict[int, str]) -> EventRow:
     )
 
 
-def _outcome(d: incident_queries.DeadlineFact, now: datetime) -> str:
-    if d.state == "superseded":
-        return "已按新级别重算"
-    if d.met_at is not None:
-        return "按时" if d.met_at <= d.due_at else "超时完成"
-    return "超时未完成" if d.state == "breached" or d.due_at <= now else "未到期"
+OUTCOMES = {
+    "on_time": "按时",
+    "late": "超时完成",
+    "missed": "超时未完成",
+    "pending": "未到期",
+    "superseded": "已按新级别重算",
+}
 
 
 def incident_row(f: IncidentFact, names: dict[int, str], now: datetime) -> IncidentRow:
     rows = [
         DeadlineRow(
-            label=d.label, owner=d.owner, due_at=d.due_at, met_at=d.met_at, outcome=_outcome(d, now)
+            label=d.label,
+            owner=d.owner,
+            due_at=d.due_at,
+            met_at=d.met_at,
+            outcome=OUTCOMES[outcome(d, now)],
         )
         for d in f.deadlines
     ]
-    pending = [d for d in f.deadlines if d.met_at is None and d.state in ("open", "breached")]
+    pending = [d for d in f.deadlines if d.met_at is None and not d.superseded]
     nearest = min(pending, key=lambda d: d.due_at, default=None)
     return IncidentRow(
         id=f.id,
