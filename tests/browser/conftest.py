@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from tests.conftest import make_settings
+from tests.conftest import PASSWORD, make_settings
 from tests.pg import free_port
 from yuqing.app import create_app
 from yuqing.store.db import Database
@@ -92,3 +92,16 @@ def page(browser):  # type: ignore[no-untyped-def]
 def screenshot(page, name: str) -> None:  # type: ignore[no-untyped-def]
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def logged_in(browser, base: str, username: str):  # type: ignore[no-untyped-def]
+    """A page of a fresh browser context, logged in as `username` (one context per person)."""
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai")
+    pg = context.new_page()
+    pg.set_default_timeout(15_000)
+    pg.goto(f"{base}/login")
+    pg.fill("#username", username)
+    pg.fill("#password", PASSWORD)
+    pg.click("button[type=submit]")
+    pg.wait_for_load_state()
+    return pg

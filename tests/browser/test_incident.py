@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import logged_in, screenshot
 from tests.browser.test_drill import _stream
-from tests.conftest import PASSWORD, add_user
+from tests.conftest import add_user
 from yuqing.audit.log import Actor
 from yuqing.events.stage import EventStage
 from yuqing.incident.sweeper import sweep
@@ -24,18 +24,6 @@ from yuqing.store.base import utcnow
 from yuqing.store.db import Database
 
 pytestmark = pytest.mark.browser
-
-
-def _as(browser, base: str, username: str):  # type: ignore[no-untyped-def]
-    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{base}/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    return page
 
 
 def test_a_drill_incident_from_warning_to_archived_review(
@@ -51,7 +39,7 @@ def test_a_drill_incident_from_warning_to_archived_review(
     with db.write() as s:
         save(s, templates()["enterprise-three-level"], Actor.cli())
 
-    office = _as(browser, live_server, "office1")
+    office = logged_in(browser, live_server, "office1")
     office.goto(f"{live_server}/drills")
     office.set_input_files("#drill-file", str(_stream(tmp_path / "drill.jsonl")))
     office.select_option("#speed", "max")
@@ -95,13 +83,13 @@ def test_a_drill_incident_from_warning_to_archived_review(
     assert "Ⅰ级" in office.locator("#summary h1").inner_text()
     assert "级别 Ⅱ级 → Ⅰ级" in office.locator("#timeline").inner_text()
 
-    zhao = _as(browser, live_server, "zhao")
+    zhao = logged_in(browser, live_server, "zhao")
     response = zhao.goto(url)
     assert response is not None and response.status == 404
     zhao.goto(f"{live_server}/tasks")
     assert "没有任务" in zhao.content()
 
-    wang = _as(browser, live_server, "wang")
+    wang = logged_in(browser, live_server, "wang")
     wang.goto(f"{live_server}/tasks")
     assert "核实食堂情况并报告" in wang.locator("#my-tasks").inner_text()
     screenshot(wang, "my-tasks")
@@ -111,7 +99,7 @@ def test_a_drill_incident_from_warning_to_archived_review(
     wang.goto(url)
     assert "关于某县第一中学" not in wang.content()  # a draft is not the department's
 
-    boss = _as(browser, live_server, "boss")
+    boss = logged_in(browser, live_server, "boss")
     boss.goto(url)
     boss.fill("#statements input[name=note]", "同意发布")
     boss.click("#statements button[value=approve]")

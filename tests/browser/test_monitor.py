@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from tests.browser.conftest import screenshot
-from tests.conftest import PASSWORD, add_user
+from tests.browser.conftest import logged_in, screenshot
+from tests.conftest import add_user
 from tests.incident.test_workflow import T0
 from tests.notify.test_delivery import POST
 from yuqing.audit.log import Actor
@@ -21,17 +21,6 @@ from yuqing.plan.versions import save, templates
 from yuqing.store.db import Database
 
 pytestmark = pytest.mark.browser
-
-
-def _login(browser, base: str, username: str):  # type: ignore[no-untyped-def]
-    page = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai").new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{base}/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    return page
 
 
 def test_monitor_marks_and_officer_confirms_a_level(
@@ -52,7 +41,7 @@ def test_monitor_marks_and_officer_confirms_a_level(
     )
     EventStage(db).run(T0 + timedelta(minutes=1))
 
-    monitor = _login(browser, live_server, "mon")
+    monitor = logged_in(browser, live_server, "mon")
     monitor.goto(f"{live_server}/items?scheme={scheme_id}")
     row = monitor.locator("li:has-text('招聘启事')")
     row.locator("button[value=irrelevant]").click()
@@ -61,7 +50,7 @@ def test_monitor_marks_and_officer_confirms_a_level(
     assert "✗" in monitor.locator("li:has-text('招聘启事') .matches").inner_text()
     screenshot(monitor, "items-marked")
 
-    officer = _login(browser, live_server, "office1")
+    officer = logged_in(browser, live_server, "office1")
     officer.goto(f"{live_server}/events")
     officer.locator("#events tbody tr a").first.click()
     officer.wait_for_selector("#grade")

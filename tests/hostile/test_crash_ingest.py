@@ -70,13 +70,16 @@ def test_killed_imports_lose_nothing_and_store_nothing_twice(db: Database, tmp_p
     proc.send_signal(signal.SIGKILL)
     proc.wait(10)
     assert _count(db, items) < ITEMS
-    # 2. run again, killed while the events stage places them
+    # 2. run again, killed while the events stage places them: all stored, the stage running
     proc = _import(db, feed, tmp_path)
     deadline = time.monotonic() + 120
-    while _count(db, placed) == 0 and time.monotonic() < deadline and proc.poll() is None:
+    while _count(db, items) < ITEMS and time.monotonic() < deadline:
         time.sleep(0.02)
+    time.sleep(0.3)
+    assert proc.poll() is None, "the import ended before the events stage could be killed"
     proc.send_signal(signal.SIGKILL)
     proc.wait(10)
+    assert _count(db, placed) in (0, ITEMS)  # one transaction: never half placed
     # 3. the restart finishes the work
     proc = _import(db, feed, tmp_path)
     out, _ = proc.communicate(timeout=300)

@@ -27,6 +27,14 @@ def change(now: int, before: int) -> str:
     return f"{'增加' if diff >= 0 else '减少'} {abs(diff):.1f}%"
 
 
+def _sentiment(counts: dict[str, int]) -> list[dict[str, Any]]:
+    total = sum(counts.values())
+    return [
+        {"name": name, "count": counts.get(k, 0), "share": share(counts.get(k, 0), total)}
+        for k, name in SENTIMENT_NAMES.items()
+    ]
+
+
 def _incident(i: IncidentRow, tz: ZoneInfo) -> dict[str, Any]:
     return {
         **i.model_dump(),
@@ -66,14 +74,7 @@ def present(report: Report) -> dict[str, Any]:
             items=p.items,
             previous_items=p.previous_items,
             change=change(p.items, p.previous_items),
-            sentiment=[
-                {
-                    "name": SENTIMENT_NAMES[k],
-                    "count": p.sentiment.get(k, 0),
-                    "share": share(p.sentiment.get(k, 0), total),
-                }
-                for k in SENTIMENT_NAMES
-            ],
+            sentiment=_sentiment(p.sentiment),
             negative=p.sentiment.get("negative", 0),
             negative_share=share(p.sentiment.get("negative", 0), total),
             volume=[{"at": local(v.at, tz, fmt), "count": v.count} for v in p.volume],
@@ -104,7 +105,6 @@ def present(report: Report) -> dict[str, Any]:
         )
     if report.special is not None:
         s = report.special
-        total = sum(s.sentiment.values())
         view.update(
             event={
                 **s.event.model_dump(),
@@ -112,14 +112,7 @@ def present(report: Report) -> dict[str, Any]:
                 "last": local(s.event.last_at, tz),
                 "keywords_text": "、".join(s.event.keywords),
             },
-            sentiment=[
-                {
-                    "name": SENTIMENT_NAMES[k],
-                    "count": s.sentiment.get(k, 0),
-                    "share": share(s.sentiment.get(k, 0), total),
-                }
-                for k in SENTIMENT_NAMES
-            ],
+            sentiment=_sentiment(s.sentiment),
             volume=[{"at": local(v.at, tz, "%m-%d %H:%M"), "count": v.count} for v in s.volume],
             sources=[c.model_dump() for c in s.sources],
             regions=[c.model_dump() for c in s.regions],
