@@ -1,19 +1,18 @@
 """Charts for reports, drawn by matplotlib with a CJK font. Without one, Chinese labels would
-come out as empty boxes, so a missing font is an error that says what to install."""
+come out as empty boxes, so a missing font is an error that says what to install. matplotlib is
+imported when the first chart is drawn, not when the console starts."""
 
 from __future__ import annotations
 
 import io
 from functools import lru_cache
-
-import matplotlib
-
-matplotlib.use("Agg")
-
-from matplotlib import font_manager
-from matplotlib import pyplot as plt
+from typing import TYPE_CHECKING, Any
 
 from yuqing.report.model import Count, Point
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 CJK_FAMILIES = (
     "Noto Sans CJK SC",
@@ -39,6 +38,8 @@ class FontMissing(RuntimeError):
 @lru_cache(maxsize=1)
 def cjk_font() -> str:
     """The first installed font family that draws Chinese."""
+    from matplotlib import font_manager
+
     installed = {f.name for f in font_manager.fontManager.ttflist}
     for family in CJK_FAMILIES:
         if family in installed:
@@ -49,14 +50,25 @@ def cjk_font() -> str:
     )
 
 
-def _png(fig: plt.Figure) -> bytes:
+def _pyplot() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    return pyplot
+
+
+def _png(fig: Figure) -> bytes:
+    plt = _pyplot()
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=150, bbox_inches="tight")
     plt.close(fig)
     return buffer.getvalue()
 
 
-def _figure(width: float = 6.4, height: float = 2.8) -> tuple[plt.Figure, plt.Axes]:
+def _figure(width: float = 6.4, height: float = 2.8) -> tuple[Figure, Axes]:
+    plt = _pyplot()
     plt.rcParams["font.family"] = [cjk_font(), "DejaVu Sans"]
     plt.rcParams["axes.unicode_minus"] = False
     return plt.subplots(figsize=(width, height))
