@@ -42,6 +42,7 @@ from yuqing.replay import pages as drill_pages
 from yuqing.replay.drills import stop_all as stop_drills
 from yuqing.report import pages as report_pages
 from yuqing.report.schedule import sweep as sweep_reports
+from yuqing.retention import RetentionSweep
 from yuqing.settings import Settings
 from yuqing.store.db import Database
 from yuqing.warn import pages as warn_pages
@@ -73,7 +74,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
             if settings.collect
             else None
         )
-        sweeps = [sweep_deadlines, lambda db: sweep_reports(db, settings)]
+        sweeps = [sweep_deadlines, lambda db: sweep_reports(db, settings), RetentionSweep(settings)]
         notifier = Notifier(database, settings, sweeps=sweeps) if settings.notify else None
         for part in (collector, notifier):
             if part:

@@ -194,6 +194,30 @@ def restore_(
     typer.echo(f"restored {archive}; audit chain verified ({result.checked} entries)")
 
 
+@app.command("purge")
+def purge_(
+    days: Annotated[
+        int | None, typer.Option(help="retention in days (default: the retention_days setting)")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option(help="only count what would be forgotten")] = False,
+) -> None:
+    """Forget raw items of quiet events older than the retention time (evidence always stays)."""
+    from yuqing.retention import MIN_DAYS, purge
+
+    days = days if days is not None else get_settings().retention_days
+    if days <= 0:
+        raise _fail("retention is off (retention_days is 0): nothing is ever purged")
+    if days < MIN_DAYS:
+        raise _fail(f"retention must be at least {MIN_DAYS} days, got {days}")
+    result = purge(_database(), days, dry_run=dry_run)
+    verb = "would forget" if dry_run else "forgot"
+    typer.echo(
+        f"{verb} {result.items} items of {result.events} quiet events before "
+        f"{result.before:%Y-%m-%d %H:%M} UTC; kept {result.kept_events} quiet events holding "
+        "evidence, people's judgements or recent items"
+    )
+
+
 @app.command("demo")
 def demo() -> None:
     """Add the demonstration organisation's plan, scheme, people and duty (what is missing)."""

@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8000"  # how messages link back to the console
     demo_drill: bool = False  # `yuqing serve --demo`: play the built-in drill at start
     report_hour: int = 8  # daily (and Monday weekly, 1st monthly) reports made at this hour
+    retention_days: int = 0  # forget raw items of quiet events after so many days; 0 keeps all
 
     @classmethod
     def settings_customise_sources(

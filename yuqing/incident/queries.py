@@ -382,3 +382,12 @@ def opened_since(session: Session, since: datetime) -> list[tuple[int, bool]]:
             select(Incident.id, Incident.drill).where(Incident.opened_at >= since)
         ).all()
     ]
+
+
+def kept_by_incidents(
+    session: Session, event_ids: list[int], item_ids: list[int]
+) -> tuple[set[int], set[int]]:
+    """(events, items) an incident was opened from; retention keeps them for ever."""
+    events = session.execute(select(Incident.event_id).where(Incident.event_id.in_(event_ids)))
+    items = session.execute(select(Incident.item_id).where(Incident.item_id.in_(item_ids)))
+    return set(events.scalars()), set(items.scalars())

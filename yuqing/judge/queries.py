@@ -179,3 +179,15 @@ def category_counts(
         .limit(limit)
     ).all()
     return [(c, int(n)) for c, n in rows]
+
+
+def judged_by_people(session: Session, item_ids: list[int]) -> set[int]:
+    """Items a monitor marked relevant or not, or whose sentiment a person corrected: they are
+    training data (`yuqing model train --with-feedback`), so retention keeps them."""
+    marked = select(ItemMatch.item_id).where(
+        ItemMatch.item_id.in_(item_ids), ItemMatch.relevant.is_not(None)
+    )
+    corrected = select(ItemSentiment.item_id).where(
+        ItemSentiment.item_id.in_(item_ids), ItemSentiment.corrected_by.is_not(None)
+    )
+    return set(session.execute(marked.union(corrected)).scalars())

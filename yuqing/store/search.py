@@ -120,3 +120,21 @@ def matching(
     )
     confirm = [func.strpos(haystack, w) > 0 for w in query.words]
     return and_(id_column.in_(ids), *confirm)
+
+
+def unindex_rows(session: Session, rows: Iterable[tuple[int, str]]) -> None:
+    """Take items out of the index (retention), given the same text they were indexed with."""
+    rows = list(rows)
+    if not rows:
+        return
+    if session.get_bind().dialect.name == "sqlite":
+        # A contentless FTS5 table forgets a row only when told the tokens it was given.
+        session.execute(
+            text("INSERT INTO item_fts(item_fts, rowid, body) VALUES ('delete', :id, :body)"),
+            [{"id": i, "body": " ".join(tokens(body))} for i, body in rows],
+        )
+    else:
+        session.execute(
+            text("DELETE FROM item_search WHERE item_id = ANY(CAST(:ids AS bigint[]))"),
+            {"ids": [i for i, _ in rows]},
+        )

@@ -98,3 +98,9 @@ def steps_in_period(
         )
         for w, s in rows
     ]
+
+
+def warned_events(session: Session, event_ids: list[int]) -> set[int]:
+    """Events that ever had a warning, in any state (retention keeps them)."""
+    rows = session.execute(select(Warning_.event_id).where(Warning_.event_id.in_(event_ids)))
+    return set(rows.scalars())
