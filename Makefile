@@ -8,7 +8,7 @@ ASSETS := $(VENDOR)/htmx.min.js $(VENDOR)/echarts.min.js $(VENDOR)/swagger-ui-bu
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install dev assets run test test-fast lint bench clean
+.PHONY: install dev assets run test test-fast test-slow lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,10 @@ test: dev lint
 
 test-fast: dev
 	$(BIN)/pytest -q -m "not browser"
+
+# The hostile suites at many times their everyday strength, with fresh random inputs (tests/heavy.py).
+test-slow: dev
+	YUQING_SLOW=1 $(BIN)/pytest -q tests/hostile tests/notify/test_crash.py tests/web/test_access_control.py
 
 bench: dev
 	$(BIN)/python -m bench.run

@@ -58,6 +58,14 @@ Browser sessions may call the API too, sending the page's CSRF token as `X-CSRF-
 """
 
 
+# FastAPI's words for a body it cannot decode (not UTF-8) or parse (nested past Python's limit).
+FASTAPI_UNREADABLE = "There was an error parsing the body"
+UNREADABLE_BODY = (
+    "请求体不是可读的 JSON：须为 UTF-8 编码，嵌套不可过深 / "
+    "the body is not readable JSON: it must be UTF-8 and not nested too deeply"
+)
+
+
 def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     if not settings.secret_key:
         raise RuntimeError("no secret key: run `yuqing init` first (or set YUQING_SECRET_KEY)")
@@ -178,8 +186,9 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         if is_api(request) or exc.status_code not in (404, 405):
+            detail = UNREADABLE_BODY if exc.detail == FASTAPI_UNREADABLE else exc.detail
             return JSONResponse(
-                {"detail": exc.detail}, exc.status_code, headers=getattr(exc, "headers", None)
+                {"detail": detail}, exc.status_code, headers=getattr(exc, "headers", None)
             )
         return render(request, "error.html", {"message_key": "error.not_found"}, exc.status_code)
 

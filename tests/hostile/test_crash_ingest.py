@@ -13,11 +13,12 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from tests.heavy import scale
 from yuqing.collect.tables import Item
 from yuqing.events.tables import Event, EventItem
 from yuqing.store.db import Database
 
-ITEMS = 4000
+ITEMS = scale(4000)
 STORIES = ["县医院门诊排队挂号难", "一中食堂饭菜发霉", "城区道路施工扬尘", "小区停水三天无人管"]
 
 

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from tests.heavy import SLOW, examples
 from yuqing.collect.schema import ItemIn
 from yuqing.judge.schemes import SchemeError
 from yuqing.judge.schemes import parse as parse_scheme
@@ -23,7 +24,7 @@ CRITERIA_ALPHABET = st.sampled_from(list("()<>=!≥≤ 0123456789.%andornot且�
 TEXT = st.one_of(st.text(max_size=80), st.text(SCHEME_ALPHABET, max_size=60))
 
 
-@settings(max_examples=400, deadline=None, derandomize=True)
+@settings(max_examples=examples(400), deadline=None, derandomize=not SLOW)
 @given(TEXT)
 def test_the_scheme_language_parses_or_says_where(source: str) -> None:
     try:
@@ -32,7 +33,7 @@ def test_the_scheme_language_parses_or_says_where(source: str) -> None:
         assert str(exc)  # the message names what and where
 
 
-@settings(max_examples=400, deadline=None, derandomize=True)
+@settings(max_examples=examples(400), deadline=None, derandomize=not SLOW)
 @given(st.one_of(st.text(max_size=60), st.text(CRITERIA_ALPHABET, max_size=60)))
 def test_plan_criteria_parse_or_say_where(source: str) -> None:
     try:
@@ -41,7 +42,7 @@ def test_plan_criteria_parse_or_say_where(source: str) -> None:
         assert str(exc)
 
 
-@settings(max_examples=400, deadline=None, derandomize=True)
+@settings(max_examples=examples(400), deadline=None, derandomize=not SLOW)
 @given(st.one_of(st.text(max_size=40), st.integers(), st.floats(allow_nan=True), st.none()))
 def test_times_parse_or_are_refused(value: object) -> None:
     now = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
@@ -53,7 +54,7 @@ def test_times_parse_or_are_refused(value: object) -> None:
         assert parsed.tzinfo is not None
 
 
-@settings(max_examples=150, deadline=None, derandomize=True)
+@settings(max_examples=examples(150), deadline=None, derandomize=not SLOW)
 @given(st.integers(min_value=0, max_value=2000), st.text(max_size=30))
 def test_a_damaged_plan_file_is_refused_with_its_place(cut: int, junk: str) -> None:
     text = templates()["county-four-level"]
@@ -76,7 +77,7 @@ FIELDS = st.sampled_from(
 )
 
 
-@settings(max_examples=400, deadline=None, derandomize=True)
+@settings(max_examples=examples(400), deadline=None, derandomize=not SLOW)
 @given(st.dictionaries(FIELDS, JSONISH, max_size=6))
 def test_an_item_is_valid_or_refused_field_by_field(data: dict[str, object]) -> None:
     try:

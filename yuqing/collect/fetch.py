@@ -138,7 +138,7 @@ class Fetcher:
                             if len(body) > self.policy.max_bytes:
                                 raise FetchError(
                                     f"response from {url} larger than "
-                                    f"{self.policy.max_bytes // (1024 * 1024)} MiB"
+                                    f"{size_text(self.policy.max_bytes)}"
                                 )
                             if time.monotonic() - started > self.policy.deadline:
                                 raise FetchError(
@@ -157,3 +157,10 @@ class Fetcher:
                 raise FetchError(f"undecodable compressed body from {url}: {exc}") from exc
             except httpx.HTTPError as exc:
                 raise FetchError(f"cannot fetch {url}: {exc}") from exc
+
+
+def size_text(n: int) -> str:
+    """Bytes as people read them: 512 KiB, 5 MiB."""
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):g} MiB"
+    return f"{n / 1024:g} KiB" if n >= 1024 else f"{n} bytes"

@@ -26,6 +26,7 @@ FORMATS = {
     ".txt": "jsonl",
     ".xlsx": "xlsx",
 }
+TOO_DEEP = "JSON nested too deeply to read"
 UNITS = {"jsonl": "line", "json": "item", "csv": "line", "tsv": "line", "xlsx": "row"}
 
 
@@ -92,6 +93,9 @@ def _jsonl(text: str, lossy: bool, encoding: str) -> Iterator[Record]:
         except json.JSONDecodeError as exc:
             yield Record(number, None, f"invalid JSON at column {exc.colno}: {exc.msg}")
             continue
+        except RecursionError:
+            yield Record(number, None, TOO_DEEP)
+            continue
         obj, err = _object(value)
         yield Record(number, obj, err)
 
@@ -101,12 +105,15 @@ def _json_array(text: str) -> Iterator[Record]:
         values = json.loads(text)
     except json.JSONDecodeError as exc:
         raise FileError(f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from exc
+    except RecursionError as exc:
+        raise FileError(TOO_DEEP) from exc
     for number, value in enumerate(values, start=1):
         obj, err = _object(value)
         yield Record(number, obj, err)
 
 
 def _csv(text: str, delimiter: str, lossy: bool, encoding: str) -> Iterator[Record]:
+    csv.field_size_limit(MAX_LINE_BYTES)  # a long article is a field; as long as a JSON line
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header: list[str] | None = None
     line = 0
@@ -116,7 +123,8 @@ def _csv(text: str, delimiter: str, lossy: bool, encoding: str) -> Iterator[Reco
         except StopIteration:
             return
         except csv.Error as exc:
-            yield Record(reader.line_num, None, f"unreadable CSV: {exc}")
+            line = reader.line_num
+            yield Record(line, None, f"unreadable CSV: {exc}")
             continue
         start, line = line + 1, reader.line_num
         if not any(cell.strip() for cell in row):

@@ -94,7 +94,8 @@ def _prepare(ref: int, item: ItemIn, default_source: str, now: datetime) -> _Pre
         "author_kind": author.kind if author else None,
         "published_at": item.published_at,
         "collected_at": now,
-        "sort_at": item.published_at or now,
+        # A claimed time in the future (a wrong clock, a bad feed) must not pin the item on top.
+        "sort_at": min(item.published_at, now) if item.published_at else now,
         "reply_to": item.reply_to,
     }
     return _Prepared(

@@ -121,6 +121,8 @@ class ApiConnector:
                 doc = json.loads(fetched.body)
             except (json.JSONDecodeError, UnicodeDecodeError) as exc:
                 raise FetchError(f"not JSON from {fetched.url}: {exc}") from exc
+            except RecursionError as exc:
+                raise FetchError(f"JSON from {fetched.url} is nested too deeply to read") from exc
             found = jmespath.search(cfg.items, doc)
             if found is None:
                 found = []

@@ -132,6 +132,8 @@ class RssConnector:
         parsed = parse_feed(fetched.body, fetched.charset)
         if not parsed.entries and parsed.bozo:
             raise FetchError(f"not a readable feed at {url}: {parsed.get('bozo_exception')}")
+        if not parsed.entries and not parsed.get("version"):
+            raise FetchError(f"no RSS or Atom feed at {url} (an ordinary web page?)")
         if parsed.bozo:
             harvest.notes.append(f"feed has errors but was read: {parsed.get('bozo_exception')}")
         for entry in parsed.entries:

@@ -29,6 +29,9 @@ _PAGE_TIME = re.compile(
 )
 
 
+HTML_TYPES = {"text/html", "application/xhtml+xml", "text/plain", ""}
+
+
 class WebConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
     url: str = Field(..., max_length=2048, description="the list page")
@@ -46,11 +49,29 @@ class WebConfig(BaseModel):
         return value
 
 
-def article_links(html: str, base: str, selector: str, same_host: bool) -> list[str]:
+def _parse(html: str) -> tuple[lxml.html.HtmlElement, list[str]]:
+    """The page's tree, and the fatal troubles of the parse (it keeps what came before them)."""
+    # libxml2 stops at 256 levels by default; bloated CMS pages go deeper. 2048 is its ceiling.
+    parser = lxml.html.HTMLParser(huge_tree=True)
+    root = lxml.html.fromstring(html, parser=parser)
+    return root, [
+        f"{e.message} (line {e.line}, column {e.column})"
+        for e in parser.error_log
+        if e.level_name == "FATAL"
+    ]
+
+
+def article_links(
+    html: str, base: str, selector: str, same_host: bool, notes: list[str] | None = None
+) -> list[str]:
+    """The article links on a list page; what the parser could not read goes to `notes`."""
+    notes = notes if notes is not None else []
     try:
-        root = lxml.html.fromstring(html)
-    except (ParserError, ValueError):
+        root, trouble = _parse(html)
+    except (ParserError, ValueError) as exc:
+        notes.append(f"list page {base} is not readable HTML: {exc}")
         return []
+    notes.extend(f"list page {base} read only in part: {t}" for t in trouble)
     host = urlsplit(base).hostname
     out: list[str] = []
     for el in root.cssselect(selector):
@@ -69,8 +90,12 @@ def article_links(html: str, base: str, selector: str, same_host: bool) -> list[
 
 
 def extract_article(html: str, url: str, now: datetime) -> dict[str, Any] | None:
+    try:
+        tree, _ = _parse(html)
+    except (ParserError, ValueError):
+        return None
     doc = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, favor_precision=True
+        tree, url=url, with_metadata=True, include_comments=False, favor_precision=True
     )
     data = doc.as_dict() if doc is not None and hasattr(doc, "as_dict") else (doc or {})
     text = (data.get("text") or "").strip()
@@ -120,7 +145,9 @@ class WebConnector:
         html, _ = decode_page(listing.body, listing.charset)
         links = [
             u
-            for u in article_links(html, listing.url, cfg.link_selector, cfg.same_host)
+            for u in article_links(
+                html, listing.url, cfg.link_selector, cfg.same_host, harvest.notes
+            )
             if not known_url(u)
         ]
         for url in links[: cfg.max_articles]:
@@ -131,6 +158,10 @@ class WebConnector:
                 page = fetcher.get(url, allow_private=spec.allow_private)
             except FetchError as exc:
                 harvest.notes.append(str(exc))
+                continue
+            kind = page.headers.get("content-type", "text/html").split(";")[0].strip().lower()
+            if kind not in HTML_TYPES:
+                harvest.notes.append(f"{url} is not a web page ({kind})")
                 continue
             text, _ = decode_page(page.body, page.charset)
             item = extract_article(text, page.url, now)
