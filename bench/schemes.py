@@ -15,6 +15,7 @@ import time
 from collections import Counter
 
 from bench.common import COVID_POSTS, RESULTS, machine
+from yuqing.judge.admin import SchemeForm
 from yuqing.judge.matcher import MatchInput, SchemeSet
 from yuqing.judge.schemes import Node, from_lists, parse
 from yuqing.text.normalise import normalise
@@ -23,7 +24,7 @@ POSTS = 50_000
 SCHEMES = 200
 
 
-def make_schemes(texts: list[str], count: int = SCHEMES) -> dict[int, Node]:
+def scheme_forms(texts: list[str], count: int = SCHEMES) -> list[SchemeForm]:
     """Schemes drawn from the posts' own frequent 2–4 character strings, half of them in the
     simple form and half in the expression language."""
     grams = Counter(
@@ -34,16 +35,33 @@ def make_schemes(texts: list[str], count: int = SCHEMES) -> dict[int, Node]:
     )
     vocab = [g for g, c in grams.most_common(3000) if g.strip() and all(ch.isalnum() for ch in g)]
     rng = random.Random(3)
-    schemes = {}
+    forms = []
     for i in range(count):
         if i % 2:
-            schemes[i] = from_lists(
-                rng.sample(vocab, 3), None, rng.sample(vocab, 4), rng.sample(vocab, 2)
+            subject, event, exclude = (
+                rng.sample(vocab, 3),
+                rng.sample(vocab, 4),
+                rng.sample(vocab, 2),
+            )
+            forms.append(
+                SchemeForm(
+                    name=f"方案{i}", subject_terms=subject, event_terms=event, exclude_terms=exclude
+                )
             )
         else:
             a, b, c, d = rng.sample(vocab, 4)
-            schemes[i] = parse(f'({a} | {b}) + {c} NEAR/20 {d} -"{rng.choice(vocab)}"')
-    return schemes
+            expression = f'({a} | {b}) + {c} NEAR/20 {d} -"{rng.choice(vocab)}"'
+            forms.append(SchemeForm(name=f"方案{i}", mode="advanced", expression=expression))
+    return forms
+
+
+def make_schemes(texts: list[str], count: int = SCHEMES) -> dict[int, Node]:
+    return {
+        i: parse(f.expression)
+        if f.mode == "advanced"
+        else from_lists(f.subject_terms, None, f.event_terms, f.exclude_terms)
+        for i, f in enumerate(scheme_forms(texts, count))
+    }
 
 
 def main() -> int:

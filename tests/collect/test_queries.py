@@ -2,10 +2,14 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from yuqing.audit.log import Actor
+from yuqing.collect import queries
 from yuqing.collect.importer import import_bytes
 from yuqing.collect.queries import BadCursor, ItemFilter, find_items
+from yuqing.collect.tables import Item
+from yuqing.store import search
 from yuqing.store.db import Database
 
 TEXTS = [
@@ -57,8 +61,19 @@ def _ids(db: Database, **kw: object) -> list[str]:
         ("不存在", []),
     ],
 )
-def test_search_finds_short_chinese_words_exactly(loaded: Database, q: str, expected: list) -> None:
+@pytest.mark.parametrize("tiny", [False, True], ids=["windows", "tiny-windows"])
+def test_search_finds_short_chinese_words_exactly(
+    loaded: Database, q: str, expected: list, tiny: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read newest-first through windows of the index (tiny ones: one hit or two ids each), and
+    asked row by row (as within one event), the same page."""
+    if tiny:
+        monkeypatch.setattr(search, "WINDOW", 1)
+        monkeypatch.setattr(search, "SPAN", 2)
     assert _ids(loaded, q=q) == expected
+    with loaded.read() as s:
+        statement = queries._statement(ItemFilter(q=q), loaded.dialect)
+        assert [i.external_id for i in s.execute(statement).scalars()] == expected
 
 
 def test_filters_and_keyset_pagination(loaded: Database) -> None:
@@ -74,3 +89,37 @@ def test_filters_and_keyset_pagination(loaded: Database) -> None:
     assert [i.external_id for i in page2] == ["1", "0"] and end is None
     with pytest.raises(BadCursor), loaded.read() as s:
         find_items(s, ItemFilter(cursor="garbage"), 4)
+
+
+def test_newest_first_windows_give_the_exact_order(db: Database, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Items collected out of time order (backfills, a claimed future time), read through windows
+    of three index hits: every page equals the full sort by time, and paging reaches them all."""
+    import random
+
+    monkeypatch.setattr(search, "WINDOW", 3)
+    monkeypatch.setattr(search, "SPAN", 4)
+    rng = random.Random(5)
+    base = datetime(2026, 11, 3, tzinfo=UTC)
+    for batch in range(6):
+        rows = [
+            {
+                "id": f"{batch}-{i}",
+                "text": f"医院通报第{batch}批第{i}条" if rng.random() < 0.7 else "天气晴",
+                "published_at": (base + timedelta(hours=rng.randint(-500, 500))).isoformat(),
+            }
+            for i in range(12)
+        ]
+        data = "\n".join(json.dumps(r, ensure_ascii=False) for r in rows).encode()
+        import_bytes(db, data, "x.jsonl", Actor.cli())
+    with db.read() as s:
+        everything = [i for i in s.execute(select(Item)).scalars() if "医院" in i.text]
+    expected = [i.id for i in sorted(everything, key=lambda i: (i.sort_at, i.id), reverse=True)]
+    seen: list[int] = []
+    cursor = None
+    with db.read() as s:
+        while True:
+            page, cursor = find_items(s, ItemFilter(q="医院", cursor=cursor), 5)
+            seen.extend(i.id for i in page)
+            if cursor is None:
+                break
+    assert seen == expected and len(expected) > 20

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -19,6 +20,7 @@ from yuqing.events.tables import Event, EventItem
 from yuqing.store.db import Database
 
 ITEMS = scale(4000)
+START = datetime(2026, 11, 20, 0, 0, tzinfo=UTC)  # 08:00 in Beijing
 STORIES = ["县医院门诊排队挂号难", "一中食堂饭菜发霉", "城区道路施工扬尘", "小区停水三天无人管"]
 
 
@@ -30,7 +32,7 @@ def _feed(path: Path) -> Path:
                 "id": f"c{i}",
                 "source": "微博",
                 "text": f"{story}，网友第{i}条反映情况",
-                "published_at": f"2026-11-20 {8 + i // 600:02d}:{(i // 10) % 60:02d}",
+                "published_at": (START + timedelta(seconds=6 * i)).isoformat(),
             }
             if i >= len(STORIES):
                 item["reply_to"] = f"c{i % len(STORIES)}"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import heapq
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Row, insert, select, update
 from sqlalchemy.orm import Session
 
 from yuqing.audit.log import Actor
@@ -56,50 +57,39 @@ def save_decisions(
     drill: bool,
     actor: Actor,
 ) -> None:
+    """The changed events' summaries and grades in one bulk UPDATE, their timeline buckets in one
+    upsert, then each warning step (which may open an incident reading the updated event)."""
     todo = [d for d in decisions if d.changed]
-    ids = [d.event_id for d in todo]
-    rows: dict[int, Event] = {}
-    for start in range(0, len(ids), 500):
-        chunk = select(Event).where(Event.id.in_(ids[start : start + 500]))
-        rows.update((e.id, e) for e in session.execute(chunk).scalars())
+    current = _editable(session, [d.event_id for d in todo])
+    updates: list[dict[str, Any]] = []
     buckets: list[dict[str, object]] = []
     for d in todo:
         state = engine.events[d.event_id]
-        row = rows.get(d.event_id)
+        row = current.get(d.event_id)
         if row is None:
             continue
         seed = min(state.engagement)
+        update_: dict[str, Any] = {
+            "id": d.event_id,
+            "representatives": representatives(state, seed),
+            "first_at": state.first_at,
+            "last_at": state.last_at,
+            "items": state.items,
+            "heat": float(d.metrics.get("heat", 0.0)),
+            "metrics": d.metrics,
+            "flags": sorted(d.flags),
+            "updated_at": now,
+        }
         if not row.title_edited and not row.title:
-            row.title = content_title(state.title)
+            update_["title"] = content_title(state.title)
         if not row.keywords_edited:
-            row.keywords = [w for w, _ in state.words.most_common(KEYWORDS)]
-        row.representatives = representatives(state, seed)
-        row.first_at, row.last_at = state.first_at, state.last_at
-        row.items = state.items
-        row.heat = float(d.metrics.get("heat", 0.0))
-        row.metrics = d.metrics
-        row.flags = sorted(d.flags)
-        row.updated_at = now
+            update_["keywords"] = [w for w, _ in state.words.most_common(KEYWORDS)]
         if plan is not None:
-            row.level = d.grade.level
-            row.rule_level = d.rule_grade.level
-            row.reasons = list(d.grade.reasons)
-            row.rule = d.grade.rule
-            row.plan_version_id = plan.id
-            row.graded_at = now
-            row.prediction = (
-                {
-                    "level": d.prediction.level,
-                    "at": d.prediction.at.isoformat(),
-                    "reasons": list(d.prediction.reasons),
-                    "rates": d.prediction.rates,
-                }
-                if d.prediction
-                else None
-            )
+            update_ |= _grade(d, plan, now)
             if d.override_lifted:
-                row.override_level = None
-                row.override_reason = f"(升级规则解除) {row.override_reason or ''}"
+                update_["override_level"] = None
+                update_["override_reason"] = f"(升级规则解除) {row.override_reason or ''}"
+        updates.append(update_)
         snap = state.snapshots[-1] if state.snapshots else None
         if snap is not None:
             buckets.append(
@@ -110,7 +100,13 @@ def save_decisions(
                     "metrics": snap.metrics,
                 }
             )
-        if d.step is not None:
+    if updates:
+        session.execute(update(Event), updates)
+        _expire_loaded(session, {u["id"] for u in updates})
+    if buckets:
+        upsert_buckets(session, buckets)
+    for d in todo:
+        if d.step is not None and d.event_id in current:
             record_step(
                 session,
                 d.event_id,
@@ -121,8 +117,51 @@ def save_decisions(
                 drill,
                 actor,
             )
-    if buckets:
-        upsert_buckets(session, buckets)
+
+
+def _editable(session: Session, ids: list[int]) -> dict[int, Row[Any]]:
+    """What people may have set on the events, which the stage must not overwrite."""
+    out: dict[int, Row[Any]] = {}
+    for start in range(0, len(ids), 500):
+        rows = session.execute(
+            select(
+                Event.id,
+                Event.title,
+                Event.title_edited,
+                Event.keywords_edited,
+                Event.override_reason,
+            ).where(Event.id.in_(ids[start : start + 500]))
+        )
+        out.update((r.id, r) for r in rows)
+    return out
+
+
+def _grade(d: Decision, plan: Versioned, now: datetime) -> dict[str, Any]:
+    return {
+        "level": d.grade.level,
+        "rule_level": d.rule_grade.level,
+        "reasons": list(d.grade.reasons),
+        "rule": d.grade.rule,
+        "plan_version_id": plan.id,
+        "graded_at": now,
+        "prediction": (
+            {
+                "level": d.prediction.level,
+                "at": d.prediction.at.isoformat(),
+                "reasons": list(d.prediction.reasons),
+                "rates": d.prediction.rates,
+            }
+            if d.prediction
+            else None
+        ),
+    }
+
+
+def _expire_loaded(session: Session, ids: set[int]) -> None:
+    """A bulk UPDATE bypasses the identity map: events already loaded must be read afresh."""
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Event) and obj.id in ids:
+            session.expire(obj)
 
 
 def upsert_buckets(session: Session, rows: list[dict[str, object]]) -> None:

@@ -82,7 +82,9 @@ class Database:
             self.read_engine.dispose()
 
 
-def one_of(column: ColumnElement[str], values: list[str], dialect: str) -> ColumnElement[bool]:
+def one_of(
+    column: ColumnElement[Any], values: list[Any], dialect: str, element: Any = String
+) -> ColumnElement[bool]:
     """`column IN values`, as one array parameter on PostgreSQL.
 
     psycopg prepares a statement after a few runs; a prepared `IN ($1, …, $500)` gets a generic
@@ -90,7 +92,7 @@ def one_of(column: ColumnElement[str], values: list[str], dialect: str) -> Colum
     100k items), while `= ANY($1)` keeps the index and hashing.
     """
     if dialect == "postgresql":
-        return column == any_(bindparam(None, values, type_=ARRAY(String)))
+        return column == any_(bindparam(None, values, type_=ARRAY(element)))
     return column.in_(values)
 
 

@@ -12,11 +12,13 @@ traditional-script query finds simplified text and vice versa).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
 from sqlalchemy import ColumnElement, and_, func, literal_column, select, text
+from sqlalchemy import column as sql_column
+from sqlalchemy import table as sql_table
 from sqlalchemy.orm import Session
 
 from yuqing.text.normalise import normalise
@@ -102,24 +104,73 @@ def index_rows(session: Session, rows: Iterable[tuple[int, str]]) -> None:
         )
 
 
-def matching(
+WINDOW = 500  # SQLite: index hits read per window
+SPAN = 20_000  # PostgreSQL: ids covered by the first window, doubled for each next one
+
+
+def windows(session: Session, query: Query) -> Iterator[tuple[list[int], int | None]]:
+    """Ids of items matching the query, newest (highest id) first, a window at a time; each with
+    the lowest id its window covers, or None once no older hit remains. The caller stops as soon
+    as its page is full and nothing older can enter it (collect/queries.py)."""
+    if session.get_bind().dialect.name == "sqlite":
+        below: int | None = None
+        while True:
+            bound = "" if below is None else " AND rowid < :below"
+            ids = session.execute(
+                text(
+                    f"SELECT rowid FROM item_fts WHERE item_fts MATCH :q{bound} "
+                    "ORDER BY rowid DESC LIMIT :n"
+                ),
+                {"q": query.fts5(), "below": below, "n": WINDOW},
+            )
+            hits = list(ids.scalars())
+            more = len(hits) == WINDOW
+            yield hits, hits[-1] if more else None
+            if not more:
+                return
+            below = hits[-1]
+    # The GIN index is not ordered; ranges of the item id (the primary key) are, and PostgreSQL
+    # intersects the two bitmaps.
+    top = session.execute(text("SELECT max(item_id) FROM item_search")).scalar()
+    if top is None:
+        return
+    high, span = top + 1, SPAN
+    while True:
+        low = max(high - span, 0)
+        ids = session.execute(
+            text(
+                "SELECT item_id FROM item_search WHERE terms @@ CAST(:q AS tsquery) "
+                "AND item_id >= :low AND item_id < :high"
+            ),
+            {"q": query.tsquery(), "low": low, "high": high},
+        )
+        yield list(ids.scalars()), low if low > 0 else None
+        if low == 0:
+            return
+        high, span = low, span * 2
+
+
+def confirm(query: Query, haystack: ColumnElement[str], dialect: str) -> list[ColumnElement[bool]]:
+    """PostgreSQL's index finds bigrams; the words themselves are confirmed in the text."""
+    if dialect == "sqlite":
+        return []
+    return [func.strpos(haystack, w) > 0 for w in query.words]
+
+
+def probe(
     query: Query, id_column: ColumnElement[int], haystack: ColumnElement[str], dialect: str
 ) -> ColumnElement[bool]:
-    """A WHERE clause keeping the rows whose id the index returns for the query."""
+    """A WHERE clause asking the index about each row: for searches within a small set (one
+    event, one scheme), where the set, not the index, should drive the query."""
     if dialect == "sqlite":
-        ids = (
-            select(literal_column("rowid"))
-            .select_from(text("item_fts"))
-            .where(text("item_fts MATCH :fts").bindparams(fts=query.fts5()))
-        )
-        return id_column.in_(ids)
-    ids = (
-        select(literal_column("item_id"))
-        .select_from(text("item_search"))
-        .where(text("terms @@ CAST(:tsq AS tsquery)").bindparams(tsq=query.tsquery()))
-    )
-    confirm = [func.strpos(haystack, w) > 0 for w in query.words]
-    return and_(id_column.in_(ids), *confirm)
+        table, key = "item_fts", "rowid"
+        hit = text("item_fts MATCH :fts").bindparams(fts=query.fts5())
+    else:
+        table, key = "item_search", "item_id"
+        hit = text("terms @@ CAST(:tsq AS tsquery)").bindparams(tsq=query.tsquery())
+    index = sql_table(table, sql_column(key))
+    asked = select(literal_column("1")).select_from(index).where(hit, index.c[key] == id_column)
+    return and_(asked.exists(), *confirm(query, haystack, dialect))
 
 
 def unindex_rows(session: Session, rows: Iterable[tuple[int, str]]) -> None:
