@@ -22,6 +22,10 @@ $(VENV)/.dev-installed: $(VENV)/.installed
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@
 
+$(VENV)/.bench-installed: $(VENV)/.dev-installed
+	$(BIN)/pip install -q -e '.[dev,bench]'
+	touch $@
+
 install: $(VENV)/.installed assets
 dev: $(VENV)/.dev-installed assets
 
@@ -61,7 +65,7 @@ test-fast: dev
 test-slow: dev
 	YUQING_SLOW=1 $(BIN)/pytest -q tests/hostile tests/notify/test_crash.py tests/web/test_access_control.py
 
-bench: dev
+bench: dev $(VENV)/.bench-installed
 	$(BIN)/python -m bench.run
 
 clean:

@@ -5,7 +5,9 @@ which must store nothing twice) and 1–2 character search over what was importe
 when Debian's PostgreSQL is installed, on a throwaway PostgreSQL cluster; then near-duplicate
 grouping quality (bench/dedup_eval.py), scheme matching speed (bench/schemes.py), the judging
 stage's throughput (bench/judging.py), early warning on CED cascades (bench/ced_warnings.py)
-event clustering quality (bench/clustering.py) and drill alert latency (bench/alert_latency.py).
+event clustering quality (bench/clustering.py), drill alert latency (bench/alert_latency.py),
+the end-to-end pipeline against a naive baseline (bench/pipeline.py), search and memory at
+1,000,000 items (bench/search_scale.py) and import processes sharing PostgreSQL (bench/workers.py).
 """
 
 from __future__ import annotations
@@ -24,7 +26,17 @@ from typing import Any
 
 from sqlalchemy import create_engine, text
 
-from bench import alert_latency, ced_warnings, clustering, dedup_eval, judging, schemes
+from bench import (
+    alert_latency,
+    ced_warnings,
+    clustering,
+    dedup_eval,
+    judging,
+    pipeline,
+    schemes,
+    search_scale,
+    workers,
+)
 from bench.common import COVID_POSTS, RESULTS, ROOT, machine
 from tests import pg
 from yuqing.audit.log import Actor
@@ -167,6 +179,9 @@ def main() -> int:
         or ced_warnings.main([])
         or clustering.main([])
         or alert_latency.main([])
+        or pipeline.main([])
+        or search_scale.main([])
+        or workers.main([])
     )
 
 

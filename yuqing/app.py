@@ -30,7 +30,6 @@ from yuqing.events.stage import run_until_idle
 from yuqing.incident import api as incident_api
 from yuqing.incident import pages as incident_pages
 from yuqing.incident import statement_api, statement_pages
-from yuqing.incident.sweeper import sweep as sweep_deadlines
 from yuqing.judge import pages as judge_pages
 from yuqing.judge.heat import weights_from
 from yuqing.notify import channel_pages, duty_pages
@@ -41,10 +40,9 @@ from yuqing.plan import pages as plan_pages
 from yuqing.replay import pages as drill_pages
 from yuqing.replay.drills import stop_all as stop_drills
 from yuqing.report import pages as report_pages
-from yuqing.report.schedule import sweep as sweep_reports
-from yuqing.retention import RetentionSweep
 from yuqing.settings import Settings
 from yuqing.store.db import Database
+from yuqing.timers import timers
 from yuqing.warn import pages as warn_pages
 from yuqing.web import pages as web_pages
 from yuqing.web.auth import CsrfFailed, Forbidden, MustChangePassword, NotAuthenticated, is_api
@@ -82,8 +80,9 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
             if settings.collect
             else None
         )
-        sweeps = [sweep_deadlines, lambda db: sweep_reports(db, settings), RetentionSweep(settings)]
-        notifier = Notifier(database, settings, sweeps=sweeps) if settings.notify else None
+        notifier = (
+            Notifier(database, settings, sweeps=timers(settings)) if settings.notify else None
+        )
         for part in (collector, notifier):
             if part:
                 part.start()

@@ -167,9 +167,8 @@ def worker() -> None:
 
     from yuqing.collect.runner import Collector
     from yuqing.events.stage import run_until_idle
-    from yuqing.incident.sweeper import sweep as sweep_deadlines
     from yuqing.notify.worker import Notifier
-    from yuqing.report.schedule import sweep as sweep_reports
+    from yuqing.timers import timers
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     db = _database()
@@ -177,9 +176,7 @@ def worker() -> None:
     collector = Collector(
         db, tick=settings.collect_tick_seconds, after=[lambda: run_until_idle(db)]
     )
-    notifier = Notifier(
-        db, settings, sweeps=[sweep_deadlines, lambda d: sweep_reports(d, settings)]
-    )
+    notifier = Notifier(db, settings, sweeps=timers(settings))
     signal.signal(signal.SIGTERM, lambda *_: collector.stop_event.set())
     collector.start()
     notifier.start()

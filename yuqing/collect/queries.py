@@ -87,9 +87,12 @@ def find_items(session: Session, f: ItemFilter, limit: int) -> tuple[list[Item],
     """A page of items and the cursor of the next page (None on the last page)."""
     dialect = session.get_bind().dialect.name
     query = search.Query.parse(f.q)
-    if query and f.event_id is None and f.scheme_id is None:
-        rows = _newest_hits(session, f, query, limit + 1, dialect)
-    else:  # no words, or within one event or scheme: the set drives the query, not the index
+    # Within one event or scheme the set drives the query: each of its rows is asked.
+    narrow = f.event_id is not None or f.scheme_id is not None
+    hits = search.windows(session, query) if query and not narrow else None
+    if hits is not None:
+        rows = _newest_hits(session, f, query, hits, limit + 1, dialect)
+    else:
         rows = list(session.execute(_statement(f, dialect).limit(limit + 1)).scalars())
     more = len(rows) > limit
     rows = rows[:limit]
@@ -103,7 +106,12 @@ HAYSTACK = Item.norm_title + " " + Item.norm_text
 
 
 def _newest_hits(
-    session: Session, f: ItemFilter, query: search.Query, want: int, dialect: str
+    session: Session,
+    f: ItemFilter,
+    query: search.Query,
+    hits: search.Windows,
+    want: int,
+    dialect: str,
 ) -> list[Item]:
     """The index read newest-first by id, a window at a time, instead of every hit sorted.
 
@@ -113,7 +121,7 @@ def _newest_hits(
     """
     others = _statement(replace(f, q=""), dialect).where(*search.confirm(query, HAYSTACK, dialect))
     found: list[Item] = []
-    for ids, lowest in search.windows(session, query):
+    for ids, lowest in hits:
         if ids:
             found.extend(
                 session.execute(others.where(one_of(Item.id, ids, dialect, BigInteger))).scalars()

@@ -104,50 +104,52 @@ def index_rows(session: Session, rows: Iterable[tuple[int, str]]) -> None:
         )
 
 
-WINDOW = 500  # SQLite: index hits read per window
-SPAN = 20_000  # PostgreSQL: ids covered by the first window, doubled for each next one
+WINDOW = 500  # hits read (SQLite) or placed (PostgreSQL) per window
+MANY = 20_000  # PostgreSQL: beyond this many hits the rows are asked in time order instead
 
 
-def windows(session: Session, query: Query) -> Iterator[tuple[list[int], int | None]]:
+Windows = Iterator[tuple[list[int], int | None]]
+
+
+def windows(session: Session, query: Query) -> Windows | None:
     """Ids of items matching the query, newest (highest id) first, a window at a time; each with
     the lowest id its window covers, or None once no older hit remains. The caller stops as soon
-    as its page is full and nothing older can enter it (collect/queries.py)."""
+    as its page is full and nothing older can enter it (collect/queries.py).
+
+    None (PostgreSQL only) when the word is so common that asking each row, newest first, whether
+    it matches reaches the page's end sooner than collecting the hits would.
+    """
     if session.get_bind().dialect.name == "sqlite":
-        below: int | None = None
-        while True:
-            bound = "" if below is None else " AND rowid < :below"
-            ids = session.execute(
-                text(
-                    f"SELECT rowid FROM item_fts WHERE item_fts MATCH :q{bound} "
-                    "ORDER BY rowid DESC LIMIT :n"
-                ),
-                {"q": query.fts5(), "below": below, "n": WINDOW},
-            )
-            hits = list(ids.scalars())
-            more = len(hits) == WINDOW
-            yield hits, hits[-1] if more else None
-            if not more:
-                return
-            below = hits[-1]
-    # The GIN index is not ordered; ranges of the item id (the primary key) are, and PostgreSQL
-    # intersects the two bitmaps.
-    top = session.execute(text("SELECT max(item_id) FROM item_search")).scalar()
-    if top is None:
-        return
-    high, span = top + 1, SPAN
+        return _fts_windows(session, query)
+    # The GIN index is not ordered by anything; its hits are collected, then windowed by id.
+    hits = session.execute(
+        text("SELECT item_id FROM item_search WHERE terms @@ CAST(:q AS tsquery) LIMIT :n"),
+        {"q": query.tsquery(), "n": MANY + 1},
+    )
+    ids = sorted(hits.scalars(), reverse=True)
+    if len(ids) > MANY:
+        return None
+    chunks = [ids[i : i + WINDOW] for i in range(0, len(ids), WINDOW)] or [[]]
+    return ((c, c[-1] if n < len(chunks) - 1 else None) for n, c in enumerate(chunks))
+
+
+def _fts_windows(session: Session, query: Query) -> Windows:
+    below: int | None = None
     while True:
-        low = max(high - span, 0)
+        bound = "" if below is None else " AND rowid < :below"
         ids = session.execute(
             text(
-                "SELECT item_id FROM item_search WHERE terms @@ CAST(:q AS tsquery) "
-                "AND item_id >= :low AND item_id < :high"
+                f"SELECT rowid FROM item_fts WHERE item_fts MATCH :q{bound} "
+                "ORDER BY rowid DESC LIMIT :n"
             ),
-            {"q": query.tsquery(), "low": low, "high": high},
+            {"q": query.fts5(), "below": below, "n": WINDOW},
         )
-        yield list(ids.scalars()), low if low > 0 else None
-        if low == 0:
+        hits = list(ids.scalars())
+        more = len(hits) == WINDOW
+        yield hits, hits[-1] if more else None
+        if not more:
             return
-        high, span = low, span * 2
+        below = hits[-1]
 
 
 def confirm(query: Query, haystack: ColumnElement[str], dialect: str) -> list[ColumnElement[bool]]:
@@ -161,7 +163,8 @@ def probe(
     query: Query, id_column: ColumnElement[int], haystack: ColumnElement[str], dialect: str
 ) -> ColumnElement[bool]:
     """A WHERE clause asking the index about each row: for searches within a small set (one
-    event, one scheme), where the set, not the index, should drive the query."""
+    event, one scheme), where the set drives the query, and for very common words on
+    PostgreSQL, where the newest rows reach a page of hits soonest."""
     if dialect == "sqlite":
         table, key = "item_fts", "rowid"
         hit = text("item_fts MATCH :fts").bindparams(fts=query.fts5())
