@@ -4,10 +4,11 @@ Item intake (import of 100,000 real Weibo posts from JSON Lines, then the same f
 which must store nothing twice) and 1–2 character search over what was imported, on SQLite and,
 when Debian's PostgreSQL is installed, on a throwaway PostgreSQL cluster; then near-duplicate
 grouping quality (bench/dedup_eval.py), scheme matching speed (bench/schemes.py), the judging
-stage's throughput (bench/judging.py), early warning on CED cascades (bench/ced_warnings.py)
+stage's throughput (bench/judging.py), early warning on CED cascades (bench/ced_warnings.py),
 event clustering quality (bench/clustering.py), drill alert latency (bench/alert_latency.py),
-the end-to-end pipeline against a naive baseline (bench/pipeline.py), search and memory at
-1,000,000 items (bench/search_scale.py) and import processes sharing PostgreSQL (bench/workers.py).
+alert latency with 1,000 items/s arriving (bench/alert_load.py), the end-to-end pipeline against
+a naive baseline (bench/pipeline.py), search and memory at 1,000,000 items
+(bench/search_scale.py) and import processes sharing PostgreSQL (bench/workers.py).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from sqlalchemy import create_engine, text
 
 from bench import (
     alert_latency,
+    alert_load,
     ced_warnings,
     clustering,
     dedup_eval,
@@ -179,6 +181,7 @@ def main() -> int:
         or ced_warnings.main([])
         or clustering.main([])
         or alert_latency.main([])
+        or alert_load.main([])
         or pipeline.main([])
         or search_scale.main([])
         or workers.main([])

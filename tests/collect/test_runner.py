@@ -1,3 +1,4 @@
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -9,7 +10,9 @@ from yuqing.audit.log import Actor
 from yuqing.collect import runner, sources
 from yuqing.collect.fetch import Fetcher
 from yuqing.collect.health import judge, source_health
-from yuqing.collect.runner import collect_once, due_sources, run_source
+from yuqing.collect.intake import Intake
+from yuqing.collect.runner import Collector, collect_once, run_source
+from yuqing.collect.schema import ItemIn
 from yuqing.collect.tables import Item, Source, SourceRun
 from yuqing.store.base import utcnow
 from yuqing.store.db import Database
@@ -36,10 +39,10 @@ def test_run_stores_items_then_advances_state(db: Database, site: Site, fetcher:
 
     site.routes["/feed"] = feed
     sid = add(db, "county-news", site.base + "/feed")
-    assert due_sources(db, utcnow()) == [sid]
+    assert runner.claim_due(db, utcnow()) == [sid]
     first = run_source(db, sid, fetcher)
     assert (first.status, first.found, first.result.created) == ("ok", 3, 3)
-    assert due_sources(db, utcnow()) == []
+    assert runner.claim_due(db, utcnow()) == []
     with db.read() as s:
         src = s.get(Source, sid)
         assert src.etag == '"e1"' and src.failures == 0 and src.last_new_item_at
@@ -108,7 +111,7 @@ def test_collect_once_runs_only_due_enabled_pull_sources(
     results = collect_once(db, fetcher)
     assert [r.source_id for r in results] == [a]
     assert collect_once(db, fetcher) == []
-    assert b not in due_sources(db, utcnow())
+    assert b not in runner.claim_due(db, utcnow())
 
 
 def test_silence_is_judged_against_the_usual_yield() -> None:
@@ -136,9 +139,20 @@ def test_silence_is_judged_against_the_usual_yield() -> None:
 def test_two_collectors_never_run_the_same_due_source(db: Database) -> None:
     sid = add(db, "shared", "http://feeds.example/x")
     now = utcnow()
-    assert runner.claim(db, sid, now) is True
-    assert runner.claim(db, sid, now) is False  # the other process finds it taken
-    assert runner.claim(db, sid, now + runner.LEASE + timedelta(seconds=1)) is True
+    assert runner.claim_due(db, now) == [sid]
+    assert runner.claim_due(db, now) == []  # the other process finds it taken
+    assert runner.claim_due(db, now + runner.LEASE + timedelta(seconds=1)) == [sid]
+
+
+def test_a_source_being_claimed_elsewhere_is_skipped_not_waited_for(db: Database) -> None:
+    if db.dialect != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite serialises writers")
+    a = add(db, "first", "http://feeds.example/a")
+    b = add(db, "second", "http://feeds.example/b")
+    with db.write() as other:  # another worker, mid-claim of the first source
+        other.execute(select(Source).where(Source.id == a).with_for_update())
+        assert runner.claim_due(db, utcnow()) == [b]
+    assert runner.claim_due(db, utcnow()) == [a]
 
 
 def test_api_keys_in_headers_are_not_written_to_the_audit_log(db: Database) -> None:
@@ -163,3 +177,17 @@ def test_api_keys_in_headers_are_not_written_to_the_audit_log(db: Database) -> N
         ).scalar_one()
     assert "sk-secret" not in str(entry.after)
     assert entry.after["config"]["headers"] == {"Authorization": "***"}
+
+
+def test_stored_items_wake_the_later_stages_long_before_the_tick(db: Database) -> None:
+    ran = threading.Event()
+    collector = Collector(db, tick=600, after=[ran.set])
+    collector.start()
+    try:
+        assert ran.wait(10)  # the first round runs at once
+        ran.clear()
+        Intake(db, Actor.cli(), "微博", "push", "test").store([(1, ItemIn(id="a", text="食堂"))])
+        assert ran.wait(10), "the events stage waited for the ten-minute tick"
+    finally:
+        collector.stop()
+    assert not collector.thread.is_alive()

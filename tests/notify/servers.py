@@ -18,6 +18,7 @@ class Hook:
 
     script: list[int] = field(default_factory=list)
     received: list[tuple[dict[str, str], dict[str, Any]]] = field(default_factory=list)
+    timed: list[tuple[float, dict[str, Any]]] = field(default_factory=list)  # monotonic time
     url: str = ""
     delay: float = 0.0  # seconds between receiving a message and answering
 
@@ -34,7 +35,9 @@ def webhook(script: list[int] | None = None, delay: float = 0.0) -> Iterator[Hoo
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             status = hook.script.pop(0) if hook.script else 200
             if status == 200:
-                hook.received.append((dict(self.headers), json.loads(body or b"{}")))
+                message = json.loads(body or b"{}")
+                hook.timed.append((time.monotonic(), message))
+                hook.received.append((dict(self.headers), message))
             time.sleep(hook.delay)
             self.send_response(status)
             self.send_header("Content-Length", "2")

@@ -177,7 +177,7 @@ def worker() -> None:
         db, tick=settings.collect_tick_seconds, after=[lambda: run_until_idle(db)]
     )
     notifier = Notifier(db, settings, sweeps=timers(settings))
-    signal.signal(signal.SIGTERM, lambda *_: collector.stop_event.set())
+    signal.signal(signal.SIGTERM, lambda *_: collector.request_stop())
     collector.start()
     notifier.start()
     typer.echo("collector and notifier running; Ctrl-C to stop")

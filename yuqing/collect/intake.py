@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from yuqing.audit.log import Actor, record
+from yuqing.collect import arrivals
 from yuqing.collect.dedup import NearDupIndex, NewItem, assign_stories, index_for
 from yuqing.collect.schema import ItemIn
 from yuqing.collect.sources import source_id
@@ -219,6 +220,7 @@ class Intake:
             session.execute(update(Item), list(item_updates.values()))
         result.item_ids = [existing[k].id for k in latest]
         if result.created or result.updated:
+            arrivals.mark(session)
             refs = [ref for ref, _ in items]
             record(
                 session,

@@ -120,13 +120,13 @@ def _newest_hits(
     collection time at a window's lower end, nothing further back can enter the page.
     """
     others = _statement(replace(f, q=""), dialect).where(*search.confirm(query, HAYSTACK, dialect))
-    found: list[Item] = []
+    keys = others.with_only_columns(Item.sort_at, Item.id).order_by(None)
+    found: list[tuple[datetime, int]] = []
     for ids, lowest in hits:
         if ids:
-            found.extend(
-                session.execute(others.where(one_of(Item.id, ids, dialect, BigInteger))).scalars()
-            )
-            found.sort(key=lambda i: (i.sort_at, i.id), reverse=True)
+            window = keys.where(one_of(Item.id, ids, dialect, BigInteger))
+            found.extend(session.execute(window).tuples())
+            found.sort(reverse=True)
             del found[want:]
         if lowest is None:
             break
@@ -134,9 +134,12 @@ def _newest_hits(
             oldest = session.execute(
                 select(Item.collected_at).where(Item.id >= lowest).order_by(Item.id).limit(1)
             ).scalar()
-            if oldest is None or found[-1].sort_at >= oldest + SLACK:
+            if oldest is None or found[-1][0] >= oldest + SLACK:
                 break
-    return found
+    if not found:
+        return []
+    page = [i for _, i in found]
+    return list(session.execute(others.where(one_of(Item.id, page, dialect, BigInteger))).scalars())
 
 
 def get_item(session: Session, item_id: int) -> Item | None:

@@ -10,15 +10,17 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from pydantic import ValidationError
-from sqlalchemy import or_, select, update
+from sqlalchemy import Select, or_, select, update
 
 from yuqing.audit.log import Actor
+from yuqing.collect import arrivals
 from yuqing.collect.connectors import CONNECTORS, ConfigError, SourceSpec
 from yuqing.collect.fetch import Fetcher, FetchError
 from yuqing.collect.intake import IngestResult, Intake
@@ -76,16 +78,12 @@ def next_due(source: Source, now: datetime, failures: int) -> datetime:
     return now + base + timedelta(seconds=jitter)
 
 
-def due_sources(db: Database, now: datetime) -> list[int]:
-    with db.read() as session:
-        return list(
-            session.execute(
-                select(Source.id)
-                .where(Source.enabled.is_(True), Source.kind.in_(tuple(CONNECTORS)))
-                .where(or_(Source.next_due_at.is_(None), Source.next_due_at <= now))
-                .order_by(Source.next_due_at.is_not(None), Source.next_due_at)
-            ).scalars()
-        )
+def _due(now: datetime) -> Select[tuple[int]]:
+    return (
+        select(Source.id)
+        .where(Source.enabled.is_(True), Source.kind.in_(tuple(CONNECTORS)))
+        .where(or_(Source.next_due_at.is_(None), Source.next_due_at <= now))
+    )
 
 
 def _known_url(db: Database, source_id: int):  # type: ignore[no-untyped-def]
@@ -190,36 +188,35 @@ def _finish(
 LEASE = timedelta(minutes=15)
 
 
-def claim(db: Database, source_id: int, now: datetime) -> bool:
-    """Take a due source for this process, so that several collectors never run it twice."""
+def claim_due(db: Database, now: datetime, limit: int = 100) -> list[int]:
+    """Take the due sources for this process, so that several collectors never run one twice.
+
+    On PostgreSQL the rows another worker is claiming right now are skipped (`FOR UPDATE SKIP
+    LOCKED`), not waited for; SQLite serialises writers anyway. The lease makes a source due
+    again if its worker dies mid-run.
+    """
     with db.write() as session:
-        result = session.execute(
-            update(Source)
-            .where(Source.id == source_id)
-            .where(or_(Source.next_due_at.is_(None), Source.next_due_at <= now))
-            .values(next_due_at=now + LEASE)
+        ids = list(
+            session.execute(
+                _due(now).order_by(Source.id).limit(limit).with_for_update(skip_locked=True)
+            ).scalars()
         )
-        return bool(result.rowcount)
-
-
-def _run_if_claimed(db: Database, source_id: int, fetcher: Fetcher) -> RunResult | None:
-    return run_source(db, source_id, fetcher) if claim(db, source_id, utcnow()) else None
+        if ids:
+            session.execute(
+                update(Source).where(Source.id.in_(ids)).values(next_due_at=now + LEASE)
+            )
+    return ids
 
 
 def collect_once(
     db: Database, fetcher: Fetcher, source_ids: list[int] | None = None, workers: int = 4
 ) -> list[RunResult]:
-    """Run the given sources now, or those due (each claimed first), several in parallel."""
-    ids = source_ids if source_ids is not None else due_sources(db, utcnow())
+    """Run the given sources now, or those due (claimed first), several in parallel."""
+    ids = source_ids if source_ids is not None else claim_due(db, utcnow())
     if not ids:
         return []
-    run = (
-        (lambda i: run_source(db, i, fetcher))
-        if source_ids is not None
-        else (lambda i: _run_if_claimed(db, i, fetcher))
-    )
     with ThreadPoolExecutor(max_workers=min(workers, len(ids))) as pool:
-        return [r for r in pool.map(run, ids) if r is not None]
+        return list(pool.map(lambda i: run_source(db, i, fetcher), ids))
 
 
 class Collector:
@@ -243,24 +240,33 @@ class Collector:
     def start(self) -> None:
         self.thread.start()
 
-    def stop(self, timeout: float = 30.0) -> None:
+    def request_stop(self) -> None:
         self.stop_event.set()
+        arrivals.ARRIVED.set()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self.request_stop()
         self.thread.join(timeout)
 
     def run(self) -> None:
+        """Collect at every tick; run the later stages then, and as soon as items arrive."""
         fetcher = Fetcher()
+        due = 0.0
         try:
             while not self.stop_event.is_set():
-                try:
-                    for result in collect_once(self.db, fetcher, workers=self.workers):
-                        log.info("%s", result.summary())
-                except Exception:  # the database may be briefly away; try again next tick
-                    log.exception("collector tick failed")
+                arrivals.ARRIVED.clear()
+                if time.monotonic() >= due:
+                    due = time.monotonic() + self.tick
+                    try:
+                        for result in collect_once(self.db, fetcher, workers=self.workers):
+                            log.info("%s", result.summary())
+                    except Exception:  # the database may be briefly away; try again next tick
+                        log.exception("collector tick failed")
                 for stage in self.after:
                     try:
                         stage()
                     except Exception:
                         log.exception("pipeline stage failed; it retries next tick")
-                self.stop_event.wait(self.tick)
+                arrivals.ARRIVED.wait(max(due - time.monotonic(), 0))
         finally:
             fetcher.close()

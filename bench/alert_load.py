@@ -1,0 +1,228 @@
+"""Alert latency under load: items arriving at a steady rate through the API of a running
+`yuqing serve` (SQLite, collection tick left at its 5-second default), and now and then one post
+that the enterprise plan grades Ⅱ. Measured per such post: from the API acknowledging it (it is
+stored) to the on-duty group's webhook receiving its warning — intake, the events stage behind
+whatever arrived before it, grading, the outbox and the notifier.
+
+Background posts are covid19_weibo_hashtag_posts, stamped with the time they are sent; the
+graded posts are weibo21 posts (another topic, so they open events of their own), each marked
+with its number so its message is recognised.
+
+    python -m bench.alert_load [--rate 1000] [--seconds 60]   (bench/results/alert_load.json)
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.common import RESULTS, SHARED_DATA, machine
+from bench.search_scale import posts
+from tests import pg
+from tests.notify.servers import Hook, webhook
+from yuqing.access import accounts, tokens
+from yuqing.audit.log import Actor
+from yuqing.notify.admin import add_channel
+from yuqing.plan.versions import save, templates
+from yuqing.store.db import Database
+from yuqing.store.migrate import upgrade
+
+KEY = "bench-alert-load-key-" + "x" * 24
+BATCH = 100
+WEIBO21 = SHARED_DATA / "weibo21_mdfend"
+
+
+def graded_posts(n: int) -> list[str]:
+    out: list[str] = []
+    with (WEIBO21 / "test.csv").open(encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            text = row["content"]
+            if len(text) >= 40 and text not in out:
+                out.append(text[:200])
+            if len(out) >= n:
+                break
+    return out
+
+
+def _setup(db: Database, hook: Hook) -> str:
+    with db.write() as s:
+        user, _ = accounts.create_user(
+            s, accounts.NewUser(username="crawler", roles=("monitor",)), Actor.cli()
+        )
+        save(s, templates()["enterprise-three-level"], Actor.cli())
+        add_channel(
+            s,
+            "值班群",
+            "webhook",
+            {"url": hook.url},
+            ["office"],
+            Actor.cli(),
+            KEY,
+            per_minute=10_000,
+        )
+        _, token = tokens.create_token(s, user, "crawler", ["items.import"], Actor.cli())
+    return token
+
+
+class Arrivals(threading.Thread):
+    """Posts a batch every BATCH/rate seconds, on a fixed schedule; counts what was stored."""
+
+    def __init__(self, url: str, token: str, rate: float, texts: list[str], seconds: float):
+        super().__init__(daemon=True)
+        self.url, self.rate, self.texts, self.seconds = url, rate, texts, seconds
+        self.headers = {"Authorization": f"Bearer {token}"}
+        self.stored = 0
+        self.late = 0.0  # how far the schedule slipped at the end
+
+    def run(self) -> None:
+        start, n = time.monotonic(), 0
+        with httpx.Client(timeout=60) as client:
+            while time.monotonic() - start < self.seconds:
+                now = datetime.now(UTC).isoformat()
+                batch = [
+                    {"id": f"bg{n + i}", "text": self.texts[(n + i) % len(self.texts)]}
+                    | {"source": "微博", "published_at": now}
+                    for i in range(BATCH)
+                ]
+                r = client.post(
+                    f"{self.url}/api/v1/items", json={"items": batch}, headers=self.headers
+                )
+                r.raise_for_status()
+                n += BATCH
+                self.stored += BATCH
+                wait = start + n / self.rate - time.monotonic()
+                if wait > 0:
+                    time.sleep(wait)
+        self.late = max(time.monotonic() - start - n / self.rate, 0.0)
+
+
+def measure(rate: float, seconds: float, folder: Path) -> dict[str, Any]:
+    url = f"sqlite:///{folder}/load.db"
+    upgrade(url)
+    db = Database(url)
+    background = posts()
+    graded = graded_posts(int(seconds // 2) + 1)
+    latencies: list[float] = []
+    with webhook() as hook:
+        token = _setup(db, hook)
+        port = pg.free_port()
+        base = f"http://127.0.0.1:{port}"
+        env = os.environ | {
+            "YUQING_DATABASE_URL": url,
+            "YUQING_DATA_DIR": str(folder),
+            "YUQING_SECRET_KEY": KEY,
+            "YUQING_PUBLIC_URL": base,
+        }
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "yuqing.cli", "serve", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            _wait_until_up(base)
+            load = Arrivals(base, token, rate, background, seconds)
+            load.start()
+            headers = {"Authorization": f"Bearer {token}"}
+            sent: dict[str, float] = {}
+            with httpx.Client(timeout=60) as client:
+                for k, text in enumerate(graded):
+                    if not load.is_alive():
+                        break
+                    marker = f"第{k:03d}号"
+                    item = {
+                        "id": f"graded{k}",
+                        "source": "微博",
+                        "text": f"{marker}{text}",
+                        "published_at": datetime.now(UTC).isoformat(),
+                        "metrics": {"comments": 230},
+                    }
+                    r = client.post(f"{base}/api/v1/items", json={"items": [item]}, headers=headers)
+                    r.raise_for_status()
+                    sent[marker] = time.monotonic()
+                    time.sleep(2)
+            load.join()
+            deadline = time.monotonic() + 300
+            while len(_arrived(hook, sent)) < len(sent) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            arrived = _arrived(hook, sent)
+            latencies = [arrived[m] - sent[m] for m in arrived]
+        finally:
+            proc.terminate()
+            proc.wait(30)
+            db.dispose()
+    ms = sorted(round(x * 1000, 1) for x in latencies)
+    return {
+        "offered_items_per_s": rate,
+        "arrived_items_per_s": round(load.stored / (seconds + load.late), 1),
+        "seconds": seconds,
+        "graded_posts": len(sent),
+        "warned": len(ms),
+        "p50_ms": round(statistics.median(ms), 1) if ms else None,
+        "p99_ms": ms[min(len(ms) - 1, int(len(ms) * 0.99))] if ms else None,
+        "max_ms": ms[-1] if ms else None,
+    }
+
+
+def _arrived(hook: Hook, sent: dict[str, float]) -> dict[str, float]:
+    """When each marked post's warning reached the webhook (its first message)."""
+    seen: dict[str, float] = {}
+    for at, body in hook.timed:
+        for marker in sent:
+            if marker not in seen and marker in json.dumps(body, ensure_ascii=False):
+                seen[marker] = at
+    return seen
+
+
+def _wait_until_up(base: str) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError("yuqing serve did not start")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rate", type=float, nargs="+", default=[1000.0, 250.0])
+    parser.add_argument("--seconds", type=float, default=60)
+    args = parser.parse_args(argv)
+    runs = []
+    for rate in args.rate:
+        with tempfile.TemporaryDirectory(prefix="yuqing-load-") as tmp:
+            runs.append(measure(rate, args.seconds, Path(tmp)))
+        print(json.dumps(runs[-1], ensure_ascii=False))
+    report = {
+        "benchmark": "alert latency under load",
+        "command": "python -m bench.alert_load",
+        "what": "API acknowledged a level-Ⅱ post → the on-duty webhook received its warning",
+        "target": {"offered_items_per_s": 1000, "p99_ms": 1000},
+        "runs": runs,
+        "machine": machine(),
+        "at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+    (RESULTS / "alert_load.json").write_text(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
