@@ -6,12 +6,12 @@ from the internet."""
 
 from __future__ import annotations
 
-import secrets
 from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
 from yuqing.access import accounts
+from yuqing.access.passwords import one_time_password
 from yuqing.audit.log import Actor
 from yuqing.judge.admin import SchemeForm, create_scheme, list_schemes
 from yuqing.notify.duty import add_shift, on_duty
@@ -31,10 +31,6 @@ PEOPLE = (
 DEMO = Actor("demo", "system")
 
 
-def _password() -> str:
-    return "Demo-" + secrets.token_urlsafe(6)
-
-
 def seed(session: Session) -> list[str]:
     """Add what is missing (a second run changes nothing); what to tell the newcomer."""
     lines = []
@@ -47,7 +43,7 @@ def seed(session: Session) -> list[str]:
         create_scheme(session, SchemeForm(name=SCHEME, subject_terms=["示范县", "一中"]), DEMO)
         lines.append(f"monitoring scheme: {SCHEME}")
     existing = {u.username for u in accounts.list_users(session)}
-    password = _password()
+    password = one_time_password(*(username for username, *_ in PEOPLE))
     for username, name, department, role in PEOPLE:
         if username in existing:
             continue

@@ -85,7 +85,7 @@ def create_user(session: Session, new: NewUser, actor: Actor) -> tuple[User, str
     generated = None
     password = new.password
     if password is None:
-        password = generated = one_time_password()
+        password = generated = one_time_password(new.username)
     else:
         check_policy(password, new.username)
     dept = ensure_department(session, new.department, actor) if new.department else None
@@ -184,7 +184,7 @@ def _active_admins(session: Session) -> int:
 def reset_password(session: Session, username: str, actor: Actor) -> str:
     """Give the user a new one-time password and end all their sessions."""
     user = get_user(session, username)
-    password = one_time_password()
+    password = one_time_password(username)
     user.password_hash = hash_password(password)
     user.must_change_password = True
     session.query(WebSession).filter(WebSession.user_id == user.id).delete()

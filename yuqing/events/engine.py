@@ -32,6 +32,7 @@ THRESHOLD = 0.3
 QUERY_WORDS = 8  # an item looks for events under its best words
 INDEX_WORDS = 15  # an event is found under its best words
 MAX_CANDIDATES = 50
+STALE = 0.02  # an event's cached vector is weighed again once 2 % more documents were seen
 COOLDOWN = timedelta(hours=2)  # after a forecast failed, the same forecast waits this long
 
 
@@ -155,12 +156,21 @@ class EventEngine:
                 continue
             if self.require_scheme and obs.schemes and not (obs.schemes & state.schemes):
                 continue
-            score = cosine(item_vec, vector(state.words, self.df))
+            score = cosine(item_vec, self._vector(state))
             if score > best_score:
                 best, best_score = event_id, score
         if best_score >= self.threshold:
             return best, best_score
         return None, best_score
+
+    def _vector(self, state: EventState) -> dict[str, float]:
+        """An event's TF-IDF vector, kept until the event grows or the document frequencies
+        move by more than STALE: an item is compared with up to 50 events, and weighting all
+        of a large event's words each time was most of the stage's time under load."""
+        docs, cached = self.df.docs, state.vector
+        if cached is None or cached[0] != state.items or abs(docs - cached[1]) > docs * STALE:
+            cached = state.vector = (state.items, docs, vector(state.words, self.df))
+        return cached[2]
 
     def engage(self, update: Engagement) -> None:
         event_id = self.by_item.get(update.item_id)

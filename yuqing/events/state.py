@@ -58,6 +58,7 @@ class EventState:
     flag_counts: Counter[str] = field(default_factory=Counter)
     arrivals: Counter[datetime] = field(default_factory=Counter)  # per minute, last 65 min
     saved: tuple[object, ...] = ()  # what was last written, to skip unchanged events
+    vector: tuple[int, int, dict[str, float]] | None = None  # (items, documents seen, TF-IDF)
     snapshots: list[Snapshot] = field(default_factory=list)
     dirty: bool = True
 
