@@ -8,7 +8,7 @@ stage's throughput (bench/judging.py), early warning on CED cascades (bench/ced_
 event clustering quality (bench/clustering.py), drill alert latency (bench/alert_latency.py),
 alert latency with 1,000 items/s arriving (bench/alert_load.py), the end-to-end pipeline against
 a naive baseline (bench/pipeline.py), search and memory at 1,000,000 items
-(bench/search_scale.py) and import processes sharing PostgreSQL (bench/workers.py).
+(bench/search_scale.py) and `yuqing worker` processes sharing PostgreSQL (bench/workers.py).
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ from yuqing.collect.runner import Collector
 from yuqing.demo import start_drill as start_demo
 from yuqing.events import api as events_api
 from yuqing.events import pages as events_pages
-from yuqing.events.stage import run_until_idle
+from yuqing.events.lease import StageLease
 from yuqing.incident import api as incident_api
 from yuqing.incident import pages as incident_pages
 from yuqing.incident import statement_api, statement_pages
@@ -71,26 +71,23 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        lease = StageLease(database) if settings.collect else None
         collector = (
-            Collector(
-                database,
-                tick=settings.collect_tick_seconds,
-                after=[lambda: run_until_idle(database)],
-            )
-            if settings.collect
+            Collector(database, tick=settings.collect_tick_seconds, after=[lease.run])
+            if lease
             else None
         )
         notifier = (
             Notifier(database, settings, sweeps=timers(settings)) if settings.notify else None
         )
-        for part in (collector, notifier):
+        for part in (lease, collector, notifier):
             if part:
                 part.start()
         if settings.demo_drill:
             start_demo(database)
         yield
         stop_drills(database)
-        for part in (collector, notifier):
+        for part in (collector, lease, notifier):
             if part:
                 part.stop()
 

@@ -114,6 +114,18 @@ def test_collect_once_runs_only_due_enabled_pull_sources(
     assert b not in runner.claim_due(db, utcnow())
 
 
+def test_a_round_claims_only_what_the_process_runs_at_once(
+    db: Database, site: Site, fetcher: Fetcher
+) -> None:
+    site.routes["/feed"] = Reply(200, RSS.format(enc="utf-8").encode())
+    ids = [add(db, f"s{n}", site.base + "/feed") for n in range(5)]
+    first = runner.collect_round(db, fetcher, workers=2)
+    assert sorted(r.source_id for r in first) == ids[:2]
+    assert runner.claim_due(db, utcnow(), limit=1) == [ids[2]]  # another worker's share
+    rest = collect_once(db, fetcher, workers=2)
+    assert sorted(r.source_id for r in rest) == ids[3:]
+
+
 def test_silence_is_judged_against_the_usual_yield() -> None:
     now = datetime(2026, 11, 10, tzinfo=UTC)
     src = Source(

@@ -166,18 +166,18 @@ def worker() -> None:
     import signal
 
     from yuqing.collect.runner import Collector
-    from yuqing.events.stage import run_until_idle
+    from yuqing.events.lease import StageLease
     from yuqing.notify.worker import Notifier
     from yuqing.timers import timers
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     db = _database()
     settings = get_settings()
-    collector = Collector(
-        db, tick=settings.collect_tick_seconds, after=[lambda: run_until_idle(db)]
-    )
+    lease = StageLease(db)
+    collector = Collector(db, tick=settings.collect_tick_seconds, after=[lease.run])
     notifier = Notifier(db, settings, sweeps=timers(settings))
     signal.signal(signal.SIGTERM, lambda *_: collector.request_stop())
+    lease.start()
     collector.start()
     notifier.start()
     typer.echo("collector and notifier running; Ctrl-C to stop")
@@ -186,4 +186,5 @@ def worker() -> None:
             collector.thread.join(1)
     except KeyboardInterrupt:
         collector.stop()
+    lease.stop()
     notifier.stop()

@@ -208,15 +208,29 @@ def claim_due(db: Database, now: datetime, limit: int = 100) -> list[int]:
     return ids
 
 
-def collect_once(
-    db: Database, fetcher: Fetcher, source_ids: list[int] | None = None, workers: int = 4
-) -> list[RunResult]:
-    """Run the given sources now, or those due (claimed first), several in parallel."""
-    ids = source_ids if source_ids is not None else claim_due(db, utcnow())
+def _run_all(db: Database, fetcher: Fetcher, ids: list[int], workers: int) -> list[RunResult]:
     if not ids:
         return []
     with ThreadPoolExecutor(max_workers=min(workers, len(ids))) as pool:
         return list(pool.map(lambda i: run_source(db, i, fetcher), ids))
+
+
+def collect_round(db: Database, fetcher: Fetcher, workers: int = 4) -> list[RunResult]:
+    """Claim no more due sources than this process runs at once: with a backlog, the other
+    workers take the rest instead of waiting behind one that claimed everything."""
+    return _run_all(db, fetcher, claim_due(db, utcnow(), limit=workers), workers)
+
+
+def collect_once(
+    db: Database, fetcher: Fetcher, source_ids: list[int] | None = None, workers: int = 4
+) -> list[RunResult]:
+    """Run the given sources now, or round after round until none is due."""
+    if source_ids is not None:
+        return _run_all(db, fetcher, source_ids, workers)
+    results: list[RunResult] = []
+    while batch := collect_round(db, fetcher, workers):
+        results.extend(batch)
+    return results
 
 
 class Collector:
@@ -249,7 +263,8 @@ class Collector:
         self.thread.join(timeout)
 
     def run(self) -> None:
-        """Collect at every tick; run the later stages then, and as soon as items arrive."""
+        """Collect at every tick (round after round while sources are due); run the later
+        stages after each round, and as soon as items arrive."""
         fetcher = Fetcher()
         due = 0.0
         try:
@@ -258,10 +273,14 @@ class Collector:
                 if time.monotonic() >= due:
                     due = time.monotonic() + self.tick
                     try:
-                        for result in collect_once(self.db, fetcher, workers=self.workers):
-                            log.info("%s", result.summary())
+                        results = collect_round(self.db, fetcher, self.workers)
                     except Exception:  # the database may be briefly away; try again next tick
                         log.exception("collector tick failed")
+                        results = []
+                    for result in results:
+                        log.info("%s", result.summary())
+                    if results:
+                        due = 0.0  # more may be due: claim again right after the later stages
                 for stage in self.after:
                     try:
                         stage()
