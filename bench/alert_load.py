@@ -1,14 +1,19 @@
 """Alert latency under load: items arriving at a steady rate through the API of a running
-`yuqing serve` (SQLite, collection tick left at its 5-second default), and now and then one post
-that the enterprise plan grades Ⅱ. Measured per such post: from the API acknowledging it (it is
-stored) to the on-duty group's webhook receiving its warning — intake, the events stage behind
+service from two collectors, and now and then one post that the enterprise plan grades Ⅱ.
+Measured per such post: from the API acknowledging it (it is stored) to the on-duty group's
+webhook receiving its warning — intake, the events stage behind
 whatever arrived before it, grading, the outbox and the notifier.
+
+Two deployments: SQLite with one `yuqing serve` process doing everything (a county office), and
+PostgreSQL with `yuqing serve --workers 2` taking the API beside one `yuqing worker` running the
+events stage and the notifier (docs/deployment.md).
 
 Background posts are covid19_weibo_hashtag_posts, stamped with the time they are sent; the
 graded posts are weibo21 posts (another topic, so they open events of their own), each marked
 with its number so its message is recognised.
 
-    python -m bench.alert_load [--rate 1000] [--seconds 60]   (bench/results/alert_load.json)
+    python -m bench.alert_load [--rate 1000] [--seconds 60] [--backend sqlite|postgresql|both]
+    (part of `make bench`; bench/results/alert_load.json)
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from sqlalchemy import create_engine, text
 
 from bench.common import RESULTS, SHARED_DATA, machine
 from bench.search_scale import posts
@@ -80,8 +86,11 @@ def _setup(db: Database, hook: Hook) -> str:
 class Arrivals(threading.Thread):
     """Posts a batch every BATCH/rate seconds, on a fixed schedule; counts what was stored."""
 
-    def __init__(self, url: str, token: str, rate: float, texts: list[str], seconds: float):
+    def __init__(
+        self, url: str, token: str, rate: float, texts: list[str], seconds: float, name: str
+    ) -> None:
         super().__init__(daemon=True)
+        self.name = name
         self.url, self.rate, self.texts, self.seconds = url, rate, texts, seconds
         self.headers = {"Authorization": f"Bearer {token}"}
         self.stored = 0
@@ -93,7 +102,7 @@ class Arrivals(threading.Thread):
             while time.monotonic() - start < self.seconds:
                 now = datetime.now(UTC).isoformat()
                 batch = [
-                    {"id": f"bg{n + i}", "text": self.texts[(n + i) % len(self.texts)]}
+                    {"id": f"{self.name}-{n + i}", "text": self.texts[(n + i) % len(self.texts)]}
                     | {"source": "微博", "published_at": now}
                     for i in range(BATCH)
                 ]
@@ -109,8 +118,26 @@ class Arrivals(threading.Thread):
         self.late = max(time.monotonic() - start - n / self.rate, 0.0)
 
 
-def measure(rate: float, seconds: float, folder: Path) -> dict[str, Any]:
-    url = f"sqlite:///{folder}/load.db"
+def measure(rate: float, seconds: float, folder: Path, backend: str = "sqlite") -> dict[str, Any]:
+    if backend == "sqlite":
+        return _measure(rate, seconds, folder, f"sqlite:///{folder}/load.db", 1)
+    bindir = pg.find_bin()
+    if bindir is None:
+        raise RuntimeError("PostgreSQL is not installed")
+    cluster = pg.Cluster(bindir)
+    cluster.start()
+    try:
+        admin = create_engine(cluster.url(), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text("CREATE DATABASE load"))
+        admin.dispose()
+        return _measure(rate, seconds, folder, cluster.url("load"), 2)
+    finally:
+        cluster.stop()
+
+
+def _measure(rate: float, seconds: float, folder: Path, url: str, web: int) -> dict[str, Any]:
+    """`web` uvicorn workers; with more than one, a `yuqing worker` process runs the stages."""
     upgrade(url)
     db = Database(url)
     background = posts()
@@ -126,21 +153,29 @@ def measure(rate: float, seconds: float, folder: Path) -> dict[str, Any]:
             "YUQING_SECRET_KEY": KEY,
             "YUQING_PUBLIC_URL": base,
         }
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "yuqing.cli", "serve", "--port", str(port)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        serve = ["serve", "--port", str(port), "--workers", str(web)]
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-m", "yuqing.cli", *command],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            for command in ([serve, ["worker"]] if web > 1 else [serve])
+        ]
         try:
             _wait_until_up(base)
-            load = Arrivals(base, token, rate, background, seconds)
-            load.start()
+            loads = [
+                Arrivals(base, token, rate / 2, background[k::2], seconds, f"bg{k}")
+                for k in range(2)
+            ]
+            for load in loads:
+                load.start()
             headers = {"Authorization": f"Bearer {token}"}
             sent: dict[str, float] = {}
             with httpx.Client(timeout=60) as client:
                 for k, text in enumerate(graded):
-                    if not load.is_alive():
+                    if not all(load.is_alive() for load in loads):
                         break
                     marker = f"第{k:03d}号"
                     item = {
@@ -154,20 +189,27 @@ def measure(rate: float, seconds: float, folder: Path) -> dict[str, Any]:
                     r.raise_for_status()
                     sent[marker] = time.monotonic()
                     time.sleep(2)
-            load.join()
+            for load in loads:
+                load.join()
             deadline = time.monotonic() + 300
             while len(_arrived(hook, sent)) < len(sent) and time.monotonic() < deadline:
                 time.sleep(0.05)
             arrived = _arrived(hook, sent)
             latencies = [arrived[m] - sent[m] for m in arrived]
         finally:
-            proc.terminate()
-            proc.wait(30)
+            for proc in procs:
+                proc.terminate()
+            for proc in procs:
+                proc.wait(30)
             db.dispose()
     ms = sorted(round(x * 1000, 1) for x in latencies)
     return {
+        "backend": db.dialect,
+        "processes": f"serve --workers {web}" + (" + yuqing worker" if web > 1 else ""),
         "offered_items_per_s": rate,
-        "arrived_items_per_s": round(load.stored / (seconds + load.late), 1),
+        "arrived_items_per_s": round(
+            sum(load.stored for load in loads) / (seconds + max(load.late for load in loads)), 1
+        ),
         "seconds": seconds,
         "graded_posts": len(sent),
         "warned": len(ms),
@@ -203,12 +245,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rate", type=float, nargs="+", default=[1000.0, 250.0])
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     args = parser.parse_args(argv)
+    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+    if pg.find_bin() is None and "postgresql" in backends:
+        backends.remove("postgresql")
     runs = []
-    for rate in args.rate:
-        with tempfile.TemporaryDirectory(prefix="yuqing-load-") as tmp:
-            runs.append(measure(rate, args.seconds, Path(tmp)))
-        print(json.dumps(runs[-1], ensure_ascii=False))
+    for backend in backends:
+        for rate in args.rate:
+            with tempfile.TemporaryDirectory(prefix="yuqing-load-") as tmp:
+                runs.append(measure(rate, args.seconds, Path(tmp), backend))
+            print(json.dumps(runs[-1], ensure_ascii=False))
     report = {
         "benchmark": "alert latency under load",
         "command": "python -m bench.alert_load",

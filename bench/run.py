@@ -9,6 +9,8 @@ event clustering quality (bench/clustering.py), drill alert latency (bench/alert
 alert latency with 1,000 items/s arriving (bench/alert_load.py), the end-to-end pipeline against
 a naive baseline (bench/pipeline.py), search and memory at 1,000,000 items
 (bench/search_scale.py) and `yuqing worker` processes sharing PostgreSQL (bench/workers.py).
+
+    python -m bench.run [--only PART ...]   (`make bench` runs every part, about 90 minutes)
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -135,17 +138,12 @@ def bench_backend(name: str, url: str, path: Path, n: int) -> dict[str, Any]:
     return result
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--items", type=int, default=100_000)
-    args = parser.parse_args()
-    if not DATA.exists():
-        print(f"bench: {DATA} is absent; the benchmarks need ../shared/data", file=sys.stderr)
-        return 1
+def intake(items: int) -> int:
+    """Import `items` posts from JSON Lines and again, then search them, on both backends."""
     work = Path(tempfile.mkdtemp(prefix="yuqing-bench-"))
     try:
         path = work / "items.jsonl"
-        n = write_items(args.items, path)
+        n = write_items(items, path)
         runs = [bench_backend("sqlite", f"sqlite:///{work / 'bench.db'}", path, n)]
         bindir = pg.find_bin()
         if bindir is not None:
@@ -174,18 +172,35 @@ def main() -> int:
         print(f"written to {RESULTS / 'intake.json'}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return (
-        dedup_eval.main()
-        or schemes.main()
-        or judging.main([])
-        or ced_warnings.main([])
-        or clustering.main([])
-        or alert_latency.main([])
-        or alert_load.main([])
-        or pipeline.main([])
-        or search_scale.main([])
-        or workers.main([])
-    )
+    return 0
+
+
+def main() -> int:
+    parts: dict[str, Callable[[], int]] = {
+        "intake": lambda: intake(args.items),
+        "dedup": dedup_eval.main,
+        "schemes": schemes.main,
+        "judging": lambda: judging.main([]),
+        "ced_warnings": lambda: ced_warnings.main([]),
+        "clustering": lambda: clustering.main([]),
+        "alert_latency": lambda: alert_latency.main([]),
+        "alert_load": lambda: alert_load.main([]),
+        "pipeline": lambda: pipeline.main([]),
+        "search_scale": lambda: search_scale.main([]),
+        "workers": lambda: workers.main([]),
+    }
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--items", type=int, default=100_000, help="posts for the intake part")
+    parser.add_argument("--only", nargs="+", choices=parts, help="run these parts (default: all)")
+    args = parser.parse_args()
+    if not DATA.exists():
+        print(f"bench: {DATA} is absent; the benchmarks need ../shared/data", file=sys.stderr)
+        return 1
+    for name in args.only or parts:
+        print(f"== bench: {name}", flush=True)
+        if code := parts[name]():
+            return code
+    return 0
 
 
 def _git() -> str:

@@ -17,7 +17,7 @@ import threading
 from sqlalchemy import text
 
 from yuqing.collect import arrivals
-from yuqing.events.stage import run_until_idle
+from yuqing.events.stage import LIVE_BATCH, run_until_idle
 from yuqing.store.db import Database
 
 log = logging.getLogger("yuqing.events")
@@ -43,7 +43,7 @@ class StageLease:
 
     def run(self) -> int:
         """The events stage, if this process holds it; the number of items read."""
-        return run_until_idle(self.db) if self.held else 0
+        return run_until_idle(self.db, batch=LIVE_BATCH) if self.held else 0
 
     def _hold(self) -> None:
         while not self._stop.is_set():

@@ -42,6 +42,7 @@ from yuqing.warn.queries import active_warnings
 
 log = logging.getLogger("yuqing.events")
 BATCH = 5000
+LIVE_BATCH = 500  # in a running service: each run's transaction short, so intake takes turns
 SWEEP = timedelta(minutes=5)  # every active event is re-evaluated this often (time moves on)
 
 
@@ -287,12 +288,14 @@ def stage_for(db: Database, drill: bool = False) -> EventStage:
         return per_db[drill]
 
 
-def run_until_idle(db: Database, now: datetime | None = None, drill: bool = False) -> int:
+def run_until_idle(
+    db: Database, now: datetime | None = None, drill: bool = False, batch: int = BATCH
+) -> int:
     """Run the stage until it has read everything stored; the number of items read."""
     total = 0
     stage = stage_for(db, drill)
     while True:
-        report = stage.run(now)
+        report = stage.run(now, batch)
         total += report.items
-        if report.items < BATCH:
+        if report.items < batch:
             return total

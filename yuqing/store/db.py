@@ -7,6 +7,8 @@ reading sessions use a plain BEGIN and never block writers.
 
 from __future__ import annotations
 
+import threading
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -42,6 +44,44 @@ def _sqlite_engine(url: str, begin: str, foreign_keys: bool = True) -> Engine:
     return engine
 
 
+class FairLock:
+    """SQLite's writers of one process, served in the order they came.
+
+    SQLite has one writer at a time, and a connection finding the lock taken sleeps and polls
+    (up to 100 ms between tries), while the thread holding it may take it again at once. Under
+    load the events stage, running batch after batch, kept the API's intake waiting for
+    seconds. Waiting here instead, in turn, hands the lock over the moment it is released.
+    Re-entrant, as a thread's nested write would otherwise wait for itself."""
+
+    def __init__(self) -> None:
+        self._mutex = threading.Lock()
+        self._waiting: deque[threading.Event] = deque()
+        self._owner: int | None = None
+        self._depth = 0
+
+    def __enter__(self) -> None:
+        me = threading.get_ident()
+        with self._mutex:
+            if self._owner in (me, None):
+                self._owner, self._depth = me, self._depth + 1
+                return
+            turn = threading.Event()
+            self._waiting.append(turn)
+        turn.wait()
+        with self._mutex:
+            self._owner, self._depth = me, 1
+
+    def __exit__(self, *_: object) -> None:
+        with self._mutex:
+            self._depth -= 1
+            if self._depth:
+                return
+            self._owner = None
+            if self._waiting:
+                self._owner = -1  # handed over: nobody else may take it before the next in line
+                self._waiting.popleft().set()
+
+
 class Database:
     """One database: a reading and a writing session factory over the same URL."""
 
@@ -58,6 +98,7 @@ class Database:
                 url = url.replace("postgresql://", "postgresql+psycopg://", 1)
             self.engine = create_engine(url, pool_pre_ping=True)
             self.read_engine = self.engine
+        self._writing = FairLock() if self.dialect == "sqlite" else None
         self._write = sessionmaker(self.engine, expire_on_commit=False)
         self._read = sessionmaker(self.read_engine, expire_on_commit=False)
 
@@ -68,7 +109,11 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A transaction that commits on success and rolls back on any error."""
-        with self._write() as session, session.begin():
+        if self._writing is None:
+            with self._write() as session, session.begin():
+                yield session
+            return
+        with self._writing, self._write() as session, session.begin():
             yield session
 
     @contextmanager
