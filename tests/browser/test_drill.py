@@ -8,6 +8,7 @@ import re
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -16,7 +17,17 @@ from tests.conftest import PASSWORD, add_user
 from yuqing.store.db import Database
 
 pytestmark = pytest.mark.browser
-T0 = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def _recent_start() -> datetime:
+    """Recent, because the incident journey moves the wall clock on from here and events go
+    quiet; and the 65-minute stream stays inside one Shanghai day, which the daily report counts."""
+    start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=2)
+    return start - timedelta(hours=1) if start.astimezone(SHANGHAI).hour == 23 else start
+
+
+T0 = _recent_start()
 POST = "某县第一中学食堂发生食物中毒，二十多名学生送医院治疗，家长质疑学校食品安全管理"
 
 

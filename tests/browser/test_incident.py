@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.browser.conftest import logged_in, screenshot
-from tests.browser.test_drill import _stream
+from tests.browser.test_drill import SHANGHAI, T0, _stream
 from tests.conftest import add_user
 from yuqing.audit.log import Actor
 from yuqing.events.stage import EventStage
@@ -150,7 +150,7 @@ def test_a_drill_incident_from_warning_to_archived_review(
     # After the drill: the daily report, the special report, the review and the ledger.
     reports = {}
     for kind, fields in (
-        ("daily", {"#day": "2026-11-20"}),
+        ("daily", {"#day": T0.astimezone(SHANGHAI).date().isoformat()}),
         ("special", {"#subject": str(incident.event_id)}),
         ("review", {"#subject": str(incident_id)}),
         ("ledger", {"#start": "2026-01-01T00:00", "#end": "2030-01-01T00:00"}),

@@ -20,6 +20,7 @@ from yuqing.notify.channels import ChannelInvalid, apprise_url, spec_of
 from yuqing.notify.sender import MAX_ATTEMPTS, backoff, deliver_due
 from yuqing.notify.tables import Delivery, OutboxMessage
 from yuqing.plan.versions import save, templates
+from yuqing.store.base import utcnow
 from yuqing.store.db import Database
 
 T0 = datetime(2026, 11, 22, 1, 0, tzinfo=UTC)
@@ -88,9 +89,10 @@ def test_rate_limit_holds_a_busy_channel(db: Database) -> None:
             )
             for _ in range(3):
                 send_test(s, c, Actor.cli())
-        report = deliver_due(db, secret_key=KEY, now=T0 + timedelta(days=1))
+        later = utcnow() + timedelta(seconds=1)
+        report = deliver_due(db, secret_key=KEY, now=later)
         assert report.sent == 2 and report.held == [c.id]
-        assert deliver_due(db, secret_key=KEY, now=T0 + timedelta(days=1, minutes=2)).sent == 1
+        assert deliver_due(db, secret_key=KEY, now=later + timedelta(minutes=2)).sent == 1
 
 
 def test_a_crashed_claim_is_taken_again_after_its_lease(db: Database) -> None:
