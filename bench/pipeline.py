@@ -34,6 +34,7 @@ from sqlalchemy import func, select
 from bench.common import COVID_POSTS, RESULTS, machine
 from bench.schemes import scheme_forms
 from yuqing.audit.log import Actor
+from yuqing.collect.dedup import index_for
 from yuqing.collect.intake import Intake
 from yuqing.collect.schema import ItemIn
 from yuqing.events.stage import BATCH as STAGE_BATCH
@@ -83,6 +84,7 @@ def run_pipeline(db: Database, posts: list[tuple[datetime, str]]) -> dict[str, A
     intake = Intake(db, Actor.cli(), "weibo-covid19", "file", "bench", lambda: clock["now"])
     stage = EventStage(db)
     spent = {"intake": 0.0, "events": 0.0}
+    memory: list[dict[str, int]] = []
     refused = 0
     started = time.perf_counter()
     for start in range(0, len(posts), BATCH):
@@ -101,6 +103,8 @@ def run_pipeline(db: Database, posts: list[tuple[datetime, str]]) -> dict[str, A
             pass
         spent["intake"] += t1 - t0
         spent["events"] += time.perf_counter() - t1
+        if (start // BATCH) % 40 == 39:
+            memory.append(_memory(start + len(chunk), stage, db))
     seconds = time.perf_counter() - started
     with db.read() as s:
         events = s.execute(select(func.count()).select_from(Event)).scalar_one()
@@ -113,6 +117,20 @@ def run_pipeline(db: Database, posts: list[tuple[datetime, str]]) -> dict[str, A
         "seconds_by_part": {k: round(v, 1) for k, v in spent.items()},
         "events": events,
         "warnings": warnings,
+        "memory": memory,
+    }
+
+
+def _memory(posts: int, stage: EventStage, db: Database) -> dict[str, int]:
+    """Resident memory and what the time windows hold, as the stream goes on."""
+    with open("/proc/self/status") as f:
+        rss = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+    engine = stage._engine
+    return {
+        "posts": posts,
+        "rss_mib": round(rss / 1024),
+        "events_in_window": len(engine.events) if engine else 0,
+        "dedup_items_in_window": len(index_for(db).entries),
     }
 
 

@@ -4,7 +4,8 @@ The first 40,000 covid19_weibo_hashtag_posts (their week moved to end now), unde
 plan with 200 schemes, served by a local JSON API as 80 sources of 500 posts in time order.
 The workers claim due sources with `SELECT … FOR UPDATE SKIP LOCKED` (as many at a time as
 they have collector threads), store them (normalise, copies, judging, storage, search index)
-and run the events stage, which they take in turns. Measured: the wall time from the moment the
+and one of them, holding an advisory lock, runs the events stage on what all of them stored
+(it hears of it through NOTIFY). Measured: the wall time from the moment the
 sources fall due (every worker started and waiting) until every source has run and the events
 stage has read every stored item, on a fresh database each time.
 

@@ -2,10 +2,10 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from yuqing.audit.log import Actor
-from yuqing.collect import queries
+from yuqing.collect import importer, queries
 from yuqing.collect.importer import import_bytes
 from yuqing.collect.queries import BadCursor, ItemFilter, find_items
 from yuqing.collect.tables import Item
@@ -122,3 +122,58 @@ def test_newest_first_windows_give_the_exact_order(db: Database, monkeypatch) ->
             if cursor is None:
                 break
     assert seen == expected and len(expected) > 20
+
+
+def test_imported_history_is_read_only_as_far_as_the_page(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Posts imported long after they were written (all collected now, sorted by their own
+    times): the newest page comes from the first windows, not from reading every hit."""
+    monkeypatch.setattr(search, "WINDOW", 5)
+    base = datetime(2020, 1, 1, tzinfo=UTC)
+    rows = [
+        {
+            "id": str(n),
+            "text": f"医院通报第{n}条",
+            "published_at": (base + timedelta(hours=n)).isoformat(),
+        }
+        for n in range(200)
+    ]
+    data = "\n".join(json.dumps(r, ensure_ascii=False) for r in rows).encode()
+    import_bytes(db, data, "history.jsonl", Actor.cli())
+    read: list[int] = []
+    windows = search.windows
+
+    def counted(session, query):  # type: ignore[no-untyped-def]
+        found = windows(session, query)
+        if found is None:
+            return None
+        return (read.append(len(ids)) or (ids, low) for ids, low in found)
+
+    monkeypatch.setattr(search, "windows", counted)
+    with db.read() as s:
+        page, cursor = find_items(s, ItemFilter(q="医院"), 10)
+    assert [i.external_id for i in page] == [str(n) for n in range(199, 189, -1)]
+    assert cursor is not None and 0 < len(read) <= 4
+
+
+def test_a_large_import_leaves_postgresql_knowing_its_terms(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Search chooses how to read the index from the planner's statistics; right after a big
+    import, before autovacuum, there are none unless the import gathers them."""
+    if db.dialect != "postgresql":
+        pytest.skip("statistics of the search index are PostgreSQL's")
+    stats = text("SELECT count(*) FROM pg_stats WHERE tablename = 'item_search'")
+    monkeypatch.setattr(importer, "ANALYZE_AFTER", 3)
+    import_bytes(db, _jsonl(["医院通报"]), "small.jsonl", Actor.cli())
+    with db.read() as s:
+        assert s.execute(stats).scalar() == 0
+    import_bytes(db, _jsonl(["县医院回应", "网友质疑", "调查组成立"]), "big.jsonl", Actor.cli())
+    with db.read() as s:
+        assert s.execute(stats).scalar() > 0
+
+
+def _jsonl(texts: list[str]) -> bytes:
+    rows = [{"id": t, "text": t} for t in texts]
+    return "\n".join(json.dumps(r, ensure_ascii=False) for r in rows).encode()

@@ -1,6 +1,20 @@
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from yuqing.plan.expr import All, Any_, Compare, ExprError, Flag, Not, evaluate, parse
+from yuqing.plan.expr import (
+    FLAGS,
+    All,
+    Any_,
+    Compare,
+    Expr,
+    ExprError,
+    Flag,
+    Not,
+    evaluate,
+    holds,
+    parse,
+)
 
 
 def test_parses_the_plans_criteria() -> None:
@@ -54,3 +68,35 @@ def test_errors_point_at_the_column(text: str, column: int, message: str) -> Non
         parse(text)
     assert err.value.column == column
     assert message in err.value.message
+
+
+_leaf = st.one_of(
+    st.builds(
+        Compare,
+        st.sampled_from(["comments", "reads", "negative_share"]),
+        st.sampled_from([">=", "<=", ">", "<", "==", "!="]),
+        st.sampled_from([0.0, 0.5, 10.0, 500.0]),
+    ),
+    st.builds(Flag, st.sampled_from(sorted(FLAGS))),
+)
+_expr = st.recursive(
+    _leaf,
+    lambda inner: st.one_of(
+        st.builds(Not, inner),
+        st.builds(All, st.lists(inner, min_size=2, max_size=3).map(tuple)),
+        st.builds(Any_, st.lists(inner, min_size=2, max_size=3).map(tuple)),
+    ),
+    max_leaves=8,
+)
+
+
+@given(
+    _expr,
+    st.fixed_dictionaries(
+        {}, optional={"comments": st.sampled_from([0, 10, 500, 501]), "reads": st.just(0.5)}
+    ),
+    st.frozensets(st.sampled_from(sorted(FLAGS))),
+)
+def test_the_quick_test_agrees_with_evaluation(node: Expr, metrics: dict, flags: frozenset) -> None:
+    """Grading asks `holds` first and gathers reasons only when it says yes."""
+    assert holds(node)(metrics, flags) == evaluate(node, metrics, flags)[0]

@@ -70,6 +70,7 @@ def minhash(grams: set[str]) -> RMinHash:
 class Prepared:
     """A text's shingles and MinHash, computed once for both the lookup and the insert."""
 
+    text: str
     grams: set[str]
     minhash: RMinHash
 
@@ -80,12 +81,16 @@ def prepare(norm: str) -> Prepared | None:
     if len(text) < MIN_CHARS:
         return None
     grams = _grams(text)
-    return Prepared(grams, minhash(grams))
+    return Prepared(text, grams, minhash(grams))
 
 
-@dataclass
+@dataclass(slots=True)
 class _Entry:
-    grams: set[str]
+    """An item in the window keeps its compared text, not its shingles: a set of a hundred
+    3-character strings took about 6 KB an item, the text a few hundred bytes, and shingling
+    again is needed only for the few candidates the LSH names."""
+
+    text: str
     story_id: int
     at: datetime
 
@@ -111,7 +116,7 @@ class NearDupIndex:
         if prep is None or item_id in self.entries or self.members[story_id] >= STORY_MEMBERS:
             return
         self.members[story_id] += 1
-        self.entries[item_id] = _Entry(prep.grams, story_id, at)
+        self.entries[item_id] = _Entry(prep.text, story_id, at)
         self.order.append(item_id)
         self.lsh.insert(item_id, prep.minhash)
 
@@ -127,7 +132,7 @@ class NearDupIndex:
             entry = self.entries.get(candidate)
             if entry is None:
                 continue
-            score = jaccard(prep.grams, entry.grams)
+            score = jaccard(prep.grams, _grams(entry.text))
             if score >= THRESHOLD and (best is None or score > best[1]):
                 best = (entry.story_id, score)
         return best

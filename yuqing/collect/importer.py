@@ -16,9 +16,11 @@ from yuqing.audit.log import Actor
 from yuqing.collect.files import UNITS, file_format, read_records
 from yuqing.collect.intake import IngestResult, Intake
 from yuqing.collect.schema import ItemIn, describe, unflatten
+from yuqing.store import search
 from yuqing.store.db import Database
 
 BATCH = 1000
+ANALYZE_AFTER = 10_000  # items stored by one import
 
 
 @dataclass
@@ -78,6 +80,9 @@ def import_bytes(
         if len(batch) >= BATCH:
             flush()
     flush()
+    if report.result.created >= ANALYZE_AFTER:
+        with db.write() as session:
+            search.refresh_statistics(session)
     return report
 
 

@@ -117,7 +117,8 @@ def _newest_hits(
 
     Ids grow with collection, and an item's sort time is never later than its collection time
     (intake clamps claimed future times), so once the page's last item is no older than the
-    collection time at a window's lower end, nothing further back can enter the page.
+    collection time at a window's lower end, nothing further back can enter the page; nor once
+    no item further back has a later sort time (imported history).
     """
     others = _statement(replace(f, q=""), dialect).where(*search.confirm(query, HAYSTACK, dialect))
     keys = others.with_only_columns(Item.sort_at, Item.id).order_by(None)
@@ -125,21 +126,30 @@ def _newest_hits(
     for ids, lowest in hits:
         if ids:
             window = keys.where(one_of(Item.id, ids, dialect, BigInteger))
-            found.extend(session.execute(window).tuples())
+            found.extend((at, id_) for at, id_ in session.execute(window))
             found.sort(reverse=True)
             del found[want:]
         if lowest is None:
             break
-        if len(found) >= want:
-            oldest = session.execute(
-                select(Item.collected_at).where(Item.id >= lowest).order_by(Item.id).limit(1)
-            ).scalar()
-            if oldest is None or found[-1][0] >= oldest + SLACK:
-                break
+        if len(found) >= want and _nothing_below_enters(session, found[-1][0], lowest):
+            break
     if not found:
         return []
     page = [i for _, i in found]
     return list(session.execute(others.where(one_of(Item.id, page, dialect, BigInteger))).scalars())
+
+
+def _nothing_below_enters(session: Session, last_at: datetime, lowest: int) -> bool:
+    """No item below the window's lowest id can enter a page ending at `last_at`: collection
+    time says so at once for items collected live; for history imported with its own earlier
+    times, the sort index is asked whether any item below is later."""
+    oldest = session.execute(
+        select(Item.collected_at).where(Item.id >= lowest).order_by(Item.id).limit(1)
+    ).scalar()
+    if oldest is None or last_at >= oldest + SLACK:
+        return True
+    later = select(Item.id).where(Item.sort_at > last_at, Item.id < lowest).limit(1)
+    return session.execute(later).first() is None
 
 
 def get_item(session: Session, item_id: int) -> Item | None:

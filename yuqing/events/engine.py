@@ -282,6 +282,7 @@ class EventEngine:
                         del self.index[w]
             self.controls.pop(event_id, None)
             self.warnings.pop(event_id, None)
+            self.cooldown.pop(event_id, None)
         if gone:
             live = set(self.events)
             self.by_key = {k: e for k, e in self.by_key.items() if e in live}

@@ -16,6 +16,7 @@ import operator
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cache
 
 # Metric names, as the plan writes them, and how a reason shows them.
 METRICS: dict[str, str] = {
@@ -220,6 +221,29 @@ def evaluate(
         return ok, [reason for r in results for reason in r[1]] if ok else []
     reasons = [reason for r in results if r[0] for reason in r[1]]
     return any(r[0] for r in results), reasons
+
+
+Test = Callable[[Mapping[str, float], "frozenset[str] | set[str]"], bool]
+
+
+@cache
+def holds(node: Expr) -> Test:
+    """The expression as a function answering only whether it holds, short-circuiting: grading
+    tries every criterion of every active event each round and most fail, so reasons are
+    gathered (`evaluate`) only for the one that holds."""
+    if isinstance(node, Compare):
+        metric, test, value = node.metric, _OPS[node.op][1], node.value
+        return lambda m, f: test(float(m.get(metric, 0)), value)
+    if isinstance(node, Flag):
+        name = node.name
+        return lambda m, f: name in f
+    if isinstance(node, Not):
+        inner = holds(node.node)
+        return lambda m, f: not inner(m, f)
+    parts = tuple(holds(n) for n in node.nodes)
+    if isinstance(node, All):
+        return lambda m, f: all(p(m, f) for p in parts)
+    return lambda m, f: any(p(m, f) for p in parts)
 
 
 def metrics_used(node: Expr) -> set[str]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from yuqing.plan.durations import parse_duration
-from yuqing.plan.expr import evaluate
+from yuqing.plan.expr import evaluate, holds
 from yuqing.plan.loader import Plan
 from yuqing.plan.schema import ROMAN
 
@@ -34,8 +34,8 @@ class Grade:
 def grade(metrics: Mapping[str, float], flags: frozenset[str] | set[str], plan: Plan) -> Grade:
     for level in plan.levels:
         for text, criterion in zip(level.spec.criteria, level.criteria, strict=True):
-            ok, reasons = evaluate(criterion, metrics, flags)
-            if ok:
+            if holds(criterion)(metrics, flags):
+                _, reasons = evaluate(criterion, metrics, flags)
                 return Grade(level.number, tuple(reasons), text)
     return Grade(None)
 
