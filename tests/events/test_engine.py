@@ -92,3 +92,32 @@ def test_surge_flag_and_eviction() -> None:
     assert later is not None
     assert e.evict(T0 + timedelta(days=4)) == [1]
     assert set(e.events) == {later.event_id} and set(e.by_item) == {99}
+
+
+def test_a_quiet_event_keeps_its_grade_without_grading_again(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import yuqing.events.engine as module
+
+    calls: list[int] = []
+    real = module.grade
+
+    def counted(metrics, flags, plan):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return real(metrics, flags, plan)
+
+    monkeypatch.setattr(module, "grade", counted)
+    e = _engine()
+    e.place(_obs(1, POST))
+    for i in range(2, 60):
+        e.place(_obs(i, f"评论{i}", i, reply_to="1:1"))
+    [first] = e.evaluate(T0 + timedelta(minutes=61))
+    later = T0 + timedelta(hours=3)  # growth has fallen to 0: the metrics stand still from here
+    [quiet] = e.evaluate(later, everything=True)
+    graded = len(calls)
+    [again] = e.evaluate(later + timedelta(minutes=5), everything=True)
+    assert len(calls) == graded and again.rule_grade == quiet.rule_grade == first.rule_grade
+    e.place(_obs(60, "评论60", 185, reply_to="1:1"))  # the event moves: graded afresh
+    [moved] = e.evaluate(later + timedelta(minutes=6))
+    assert len(calls) == graded + 1 and moved.metrics["items"] == 60
+    e.plan = load_plan(templates()["enterprise-three-level"])  # a new plan version: graded again
+    e.evaluate(later + timedelta(minutes=7), everything=True)
+    assert len(calls) == graded + 2

@@ -209,3 +209,23 @@ def test_importing_old_posts_keeps_their_events_together(db: Database) -> None:
     )
     stage.run()
     assert _count(db, Event) == 1
+
+
+def test_events_opened_by_runs_and_by_people_never_share_an_id(db: Database) -> None:
+    _plan(db)
+    stage = EventStage(db)
+    texts = [
+        POST,
+        "高速公路连环追尾事故造成交通拥堵，交警正在现场处置",
+        "化工厂排放污水导致河道大面积死鱼，村民要求环保部门调查",
+    ]
+    for n, text in enumerate(texts):
+        at = T0 + timedelta(hours=n)
+        _store(db, [{"id": f"s{n}", "text": text, "published_at": at.isoformat()}], at)
+        stage.run(at + timedelta(minutes=1))
+        with db.write() as s:  # someone else opens an event between runs
+            s.add(Event(drill=False, first_at=at, last_at=at, status="merged"))
+    with db.read() as s:
+        ids = s.execute(select(Event.id).order_by(Event.id)).scalars().all()
+        placed = s.execute(select(EventItem.event_id)).scalars().all()
+    assert len(ids) == len(set(ids)) == 6 and len(set(placed)) == 3 and set(placed) <= set(ids)

@@ -193,7 +193,7 @@ class EventEngine:
             changed = self._changed(state, (metrics, flags))
             return Decision(state.id, metrics, flags, none, none, None, None, changed=changed)
         control = self.controls.get(state.id, Control())
-        rule_grade = grade(metrics, flags, self.plan)
+        rule_grade = self._rule_grade(state, metrics, flags)
         base = rule_grade
         if control.override is not None:
             base = Grade(control.override, (f"人工定级: {control.override_reason}",), "override")
@@ -256,6 +256,19 @@ class EventEngine:
             lifted,
             changed or step is not None or lifted,
         )
+
+    def _rule_grade(
+        self, state: EventState, metrics: dict[str, float], flags: frozenset[str]
+    ) -> Grade:
+        """Grading is pure, so a quiet event whose metrics and flags stand still keeps its grade:
+        the sweep re-decides every active event every 5 minutes, and most of them are quiet."""
+        assert self.plan is not None
+        held = state.graded
+        if held is not None and held[0] is self.plan and held[1] == flags and held[2] == metrics:
+            return held[3]
+        result = grade(metrics, flags, self.plan)
+        state.graded = (self.plan, flags, metrics, result)
+        return result
 
     @staticmethod
     def _changed(state: EventState, fingerprint: tuple[object, ...]) -> bool:

@@ -21,10 +21,14 @@ from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from yuqing.events.growth import unusual
 from yuqing.events.model import Observation, Snapshot
 from yuqing.judge.heat import TIER_FACTORS, HeatInput, HeatWeights, heat
+
+if TYPE_CHECKING:
+    from yuqing.plan.grade import Grade
 
 BUCKET = timedelta(minutes=5)
 HOUR = timedelta(hours=1)
@@ -58,6 +62,7 @@ class EventState:
     flag_counts: Counter[str] = field(default_factory=Counter)
     arrivals: Counter[datetime] = field(default_factory=Counter)  # per minute, last 65 min
     saved: tuple[object, ...] = ()  # what was last written, to skip unchanged events
+    graded: tuple[object, frozenset[str], dict[str, float], Grade] | None = None  # plan, in, out
     vector: tuple[int, int, dict[str, float]] | None = None  # (items, documents seen, TF-IDF)
     snapshots: list[Snapshot] = field(default_factory=list)
     dirty: bool = True
