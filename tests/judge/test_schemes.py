@@ -1,8 +1,10 @@
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from yuqing.judge.matcher import MatchInput, SchemeSet
+from yuqing.judge.matcher import MatchInput, SchemeSet, compiled
 from yuqing.judge.schemes import And, Near, Not, Or, SchemeError, Term, from_lists, parse
 from yuqing.text.normalise import normalise
 
@@ -89,3 +91,37 @@ def test_near_counts_the_gap_in_either_order() -> None:
     assert schemes.match(_item("医院乱收费"))  # 医院 ends where 乱 begins: gap 1
     assert schemes.match(_item("收费的医院"))
     assert not schemes.match(_item("收费标准公布了的医院"))
+
+
+TERMS = [Term(w) for w in ("医院", "收费", "某县", "广告")] + [Term("通报", "title")]
+
+
+def _meaning(node: object, hits: set[Term]) -> bool:
+    """The language's definition, walked node by node: what the compiled test must agree with."""
+    if isinstance(node, Term):
+        return node in hits
+    if isinstance(node, Not):
+        return not _meaning(node.node, hits)
+    if isinstance(node, And):
+        return all(_meaning(n, hits) for n in node.nodes)
+    assert isinstance(node, Or)
+    return any(_meaning(n, hits) for n in node.nodes)
+
+
+NODES = st.recursive(
+    st.sampled_from(TERMS),
+    lambda inner: st.one_of(
+        inner.map(Not),
+        st.lists(inner, min_size=1, max_size=4).map(lambda ns: And(tuple(ns))),
+        st.lists(inner, min_size=1, max_size=4).map(lambda ns: Or(tuple(ns))),
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(NODES, st.sets(st.sampled_from(TERMS)))
+def test_compiled_schemes_mean_what_the_language_says(node: object, hit: set[Term]) -> None:
+    ids = {t: i for i, t in enumerate(TERMS)}
+    hits = {ids[t]: [(0, len(t.text))] for t in hit}
+    assert compiled(node, ids)(hits) == _meaning(node, hit)  # type: ignore[arg-type]

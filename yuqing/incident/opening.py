@@ -97,7 +97,7 @@ def open_incident(
         "incident.open",
     )
     if plan is not None and level is not None:
-        _apply_level(session, incident, plan, level, now)
+        _apply_level(session, incident, plan, level, now, fresh=True)
     if plan is not None and announce:
         enqueue_notice(
             session,
@@ -151,26 +151,29 @@ def open_by_hand(
 
 
 def _apply_level(
-    session: Session, incident: Incident, plan: Plan, level: int, now: datetime
+    session: Session, incident: Incident, plan: Plan, level: int, now: datetime, fresh: bool = False
 ) -> None:
     """The level's deadlines from now (open ones of the old level superseded; met and
     breached ones kept, they are the record) and the actions it requires that the incident
-    does not have yet."""
-    met = set(
-        session.execute(
-            select(Deadline.kind).where(
-                Deadline.incident_id == incident.id, Deadline.met_at.is_not(None)
-            )
-        ).scalars()
-    )
-    for d in session.execute(
-        select(Deadline).where(
-            Deadline.incident_id == incident.id,
-            Deadline.state == "open",
-            Deadline.kind != "task",
+    does not have yet. A `fresh` incident has none yet: nothing to read (a busy stream opens
+    hundreds of incidents in one run of the events stage)."""
+    met: set[str] = set()
+    if not fresh:
+        met = set(
+            session.execute(
+                select(Deadline.kind).where(
+                    Deadline.incident_id == incident.id, Deadline.met_at.is_not(None)
+                )
+            ).scalars()
         )
-    ).scalars():
-        d.state = "superseded"
+        for d in session.execute(
+            select(Deadline).where(
+                Deadline.incident_id == incident.id,
+                Deadline.state == "open",
+                Deadline.kind != "task",
+            )
+        ).scalars():
+            d.state = "superseded"
     spec = plan.level(level)
     for planned in plan_deadlines(spec, now):
         if planned.kind in met:
@@ -188,11 +191,13 @@ def _apply_level(
                 state="open",
             )
         )
-    have = set(
-        session.execute(
-            select(RequiredAction.text).where(RequiredAction.incident_id == incident.id)
-        ).scalars()
-    )
+    have: set[str] = set()
+    if not fresh:
+        have = set(
+            session.execute(
+                select(RequiredAction.text).where(RequiredAction.incident_id == incident.id)
+            ).scalars()
+        )
     for text in spec.spec.actions:
         if text not in have:
             session.add(RequiredAction(incident_id=incident.id, text=text, level=level))

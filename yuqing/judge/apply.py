@@ -52,7 +52,7 @@ def _schemes_version(session: Session) -> tuple[Any, ...]:
 def _compile_schemes(session: Session) -> SchemeSet:
     schemes = session.execute(select(Scheme).where(Scheme.enabled.is_(True))).scalars().all()
     compiled = SchemeSet({s.id: scheme_node(s) for s in schemes})
-    add_words(t.text for t in compiled.triggers)
+    add_words(compiled.terms[t].text for t in compiled.triggers)
     return compiled
 
 

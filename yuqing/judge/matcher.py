@@ -8,6 +8,7 @@ schemes with a term among the hits are evaluated. Rebuilding after a scheme chan
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -16,7 +17,7 @@ from ahocorasick_rs import AhoCorasick, MatchKind
 from yuqing.judge.schemes import FIELDS, And, Node, Not, Or, Term, all_terms, positive_terms
 from yuqing.text.normalise import normalise
 
-Hits = dict[Term, list[tuple[int, int]]]
+Hits = dict[int, list[tuple[int, int]]]  # term number → where it occurs
 
 
 @dataclass(frozen=True)
@@ -46,21 +47,42 @@ class SchemeMatch:
     terms: tuple[str, ...]  # the positive terms found, for highlighting and explanation
 
 
-def evaluate(node: Node, hits: Hits) -> bool:
+Test = Callable[[Hits], bool]
+
+
+def compiled(node: Node, ids: Mapping[Term, int]) -> Test:
+    """The scheme as a function of an item's hits (keyed by term number), short-circuiting.
+    Groups of plain terms — most of a scheme (主体词 OR …, 地域词 OR …, 排除词) — are one set
+    operation on small integers each; walking the tree for every candidate scheme, hashing term
+    objects, was the larger part of matching."""
     if isinstance(node, Term):
-        return node in hits
+        term = ids[node]
+        return lambda hits: term in hits
     if isinstance(node, Not):
-        return not evaluate(node.node, hits)
-    if isinstance(node, And):
-        return all(evaluate(n, hits) for n in node.nodes)
-    if isinstance(node, Or):
-        return any(evaluate(n, hits) for n in node.nodes)
-    return _near(_positions(node.left, hits), _positions(node.right, hits), node.distance)
+        inner = compiled(node.node, ids)
+        return lambda hits: not inner(hits)
+    if isinstance(node, And | Or) and all(isinstance(n, Term) for n in node.nodes):
+        terms = frozenset(ids[n] for n in node.nodes)  # type: ignore[index]
+        if isinstance(node, And):
+            return lambda hits: hits.keys() >= terms
+        return lambda hits: not terms.isdisjoint(hits)
+    if isinstance(node, And | Or):
+        parts = tuple(compiled(n, ids) for n in node.nodes)
+        if isinstance(node, And):
+            return lambda hits: all(p(hits) for p in parts)
+        return lambda hits: any(p(hits) for p in parts)
+    left, right = _numbers(node.left, ids), _numbers(node.right, ids)
+    distance = node.distance
+    return lambda hits: _near(_positions(left, hits), _positions(right, hits), distance)
 
 
-def _positions(node: Node, hits: Hits) -> list[tuple[int, int]]:
+def _numbers(node: Node, ids: Mapping[Term, int]) -> list[int]:
     terms = [node] if isinstance(node, Term) else list(node.nodes)  # type: ignore[union-attr]
-    return sorted(p for t in terms for p in hits.get(t, []))  # type: ignore[arg-type]
+    return [ids[t] for t in terms]  # type: ignore[index]
+
+
+def _positions(terms: list[int], hits: Hits) -> list[tuple[int, int]]:
+    return sorted(p for t in terms for p in hits.get(t, []))
 
 
 def _near(left: list[tuple[int, int]], right: list[tuple[int, int]], distance: int) -> bool:
@@ -77,36 +99,49 @@ class SchemeSet:
 
     def __init__(self, schemes: dict[int, Node]) -> None:
         self.schemes = schemes
-        by_field: dict[str, list[Term]] = defaultdict(list)
-        self.triggers: dict[Term, list[int]] = defaultdict(list)
+        self.terms: list[Term] = []  # every term of every scheme, numbered by its place here
+        ids: dict[Term, int] = {}
+        by_field: dict[str, list[int]] = defaultdict(list)
+        triggers: dict[int, list[int]] = defaultdict(list)
         for scheme_id, node in schemes.items():
             for term in all_terms(node):
-                if term not in by_field[term.field]:
-                    by_field[term.field].append(term)
-            for term in positive_terms(node):
-                self.triggers[term].append(scheme_id)
-        self.fields: list[tuple[str, list[Term], AhoCorasick]] = [
-            (f, terms, AhoCorasick([t.text for t in terms], matchkind=MatchKind.Standard))
+                if term not in ids:
+                    ids[term] = len(self.terms)
+                    self.terms.append(term)
+                    by_field[term.field].append(ids[term])
+            for term in set(positive_terms(node)):
+                triggers[ids[term]].append(scheme_id)
+        self.triggers = dict(triggers)
+        self.tests = {i: compiled(node, ids) for i, node in schemes.items()}
+        self.positive = {
+            i: frozenset(ids[t] for t in positive_terms(n)) for i, n in schemes.items()
+        }
+        self.fields: list[tuple[str, list[int], AhoCorasick]] = [
+            (
+                f,
+                numbers,
+                AhoCorasick([self.terms[i].text for i in numbers], matchkind=MatchKind.Standard),
+            )
             for f in FIELDS
-            if (terms := by_field.get(f))
+            if (numbers := by_field.get(f))
         ]
 
     def hits(self, item: MatchInput) -> Hits:
         found: Hits = defaultdict(list)
-        for field, terms, automaton in self.fields:
+        for field, numbers, automaton in self.fields:
             for index, start, end in automaton.find_matches_as_indexes(
                 item.field(field), overlapping=True
             ):
-                found[terms[index]].append((start, end))
+                found[numbers[index]].append((start, end))
         return found
 
     def match(self, item: MatchInput) -> list[SchemeMatch]:
         found = self.hits(item)
-        candidates = sorted({s for term in found for s in self.triggers.get(term, [])})
+        triggers = self.triggers
+        candidates = sorted({s for t in found if t in triggers for s in triggers[t]})
         out = []
         for scheme_id in candidates:
-            node = self.schemes[scheme_id]
-            if evaluate(node, found):
-                terms = sorted({t.text for t in positive_terms(node) if t in found})
+            if self.tests[scheme_id](found):
+                terms = sorted({self.terms[t].text for t in self.positive[scheme_id] if t in found})
                 out.append(SchemeMatch(scheme_id, tuple(terms)))
         return out
