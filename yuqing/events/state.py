@@ -66,6 +66,8 @@ class EventState:
     vector: tuple[int, int, dict[str, float]] | None = None  # (items, documents seen, TF-IDF)
     snapshots: list[Snapshot] = field(default_factory=list)
     dirty: bool = True
+    changes: int = 0  # counts additions and engagement changes: what the metrics depend on
+    static: tuple[int, HeatWeights | None, dict[str, float]] | None = None  # metrics but growth
 
     @property
     def items(self) -> int:
@@ -100,6 +102,7 @@ class EventState:
         self.last_at = max(self.last_at, obs.at)
         self.arrivals[obs.at.replace(second=0, microsecond=0)] += 1
         self.dirty = True
+        self.changes += 1
 
     def engage(self, item_id: int, values: tuple[int, int, int, int]) -> None:
         old = self.engagement.get(item_id)
@@ -108,9 +111,12 @@ class EventState:
         self.engagement[item_id] = values
         self.totals = [t - o + n for t, o, n in zip(self.totals, old, values, strict=True)]
         self.dirty = True
+        self.changes += 1
 
     def _recent(self, now: datetime, span: timedelta) -> int:
         """Members that arrived within `span` before now (to the minute)."""
+        if self.last_at < now - span:
+            return 0  # the usual answer for the many quiet events a sweep re-decides
         horizon = now - HOUR - BUCKET
         if len(self.arrivals) > 70:
             for minute in [m for m in self.arrivals if m < horizon]:
@@ -126,6 +132,13 @@ class EventState:
         return frozenset(held)
 
     def metrics(self, now: datetime, weights: HeatWeights | None = None) -> dict[str, float]:
+        """Only growth moves with the clock; the rest is kept until the event changes."""
+        static = self.static
+        if static is None or static[0] != self.changes or static[1] is not weights:
+            static = self.static = (self.changes, weights, self._static_metrics(weights))
+        return {**static[2], "growth": self._recent(now, HOUR)}
+
+    def _static_metrics(self, weights: HeatWeights | None) -> dict[str, float]:
         reads, comments, reposts, likes = self.totals
         items = self.items
         return {
@@ -152,7 +165,6 @@ class EventState:
                 ),
                 weights,
             ),
-            "growth": self._recent(now, HOUR),
         }
 
     def snapshot(self, now: datetime, metrics: dict[str, float]) -> Snapshot:
