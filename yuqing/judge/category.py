@@ -14,7 +14,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from scipy import sparse
 
 from yuqing.judge.sentiment import Head, NgramCounter, tfidf
 from yuqing.judge.taxonomy import OTHER
@@ -33,7 +32,7 @@ class CategoryModel:
     def __init__(self, vocabulary: list[str], idf: np.ndarray, head: Head) -> None:
         self.vocabulary = vocabulary
         self.counter = NgramCounter(vocabulary)
-        self.idf = sparse.diags(idf.astype(np.float32))
+        self.idf = idf.astype(np.float32)
         self.head = head
 
     def guess(self, texts: list[str], normalised: bool = False) -> list[Guess]:
@@ -57,7 +56,7 @@ class CategoryModel:
         np.savez_compressed(
             path,
             vocabulary=np.array(self.vocabulary),
-            idf=self.idf.diagonal().astype(np.float32),
+            idf=self.idf,
             classes=np.array(self.head.classes),
             coef=self.head.coef.astype(np.float16),
             intercept=self.head.intercept,

@@ -37,10 +37,13 @@ class Head:
         self.intercept = intercept.astype(np.float32)
 
     def probabilities(self, x: sparse.csr_matrix) -> np.ndarray:
-        z = np.asarray(x @ self.coef.T) + self.intercept
-        z -= z.max(axis=1, keepdims=True)
-        e = np.exp(z)
-        return e / e.sum(axis=1, keepdims=True)
+        return softmax(np.asarray(x @ self.coef.T) + self.intercept)
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
 
 
 _BITS = 21  # a Unicode code point fits in 21 bits, so up to three fit in one int64
@@ -96,16 +99,20 @@ class NgramCounter:
 
 
 def tfidf(
-    counter: NgramCounter, idf: sparse.dia_matrix, texts: list[str], normalised: bool
+    counter: NgramCounter, idf: np.ndarray, texts: list[str], normalised: bool
 ) -> sparse.csr_matrix:
-    """Sublinear TF × IDF, L2-normalised rows: what scikit-learn's TfidfVectorizer computes."""
+    """Sublinear TF × IDF, L2-normalised rows: what scikit-learn's TfidfVectorizer computes.
+    Worked on the matrix's data in place: products with diagonal matrices were a fifth of the
+    model's time."""
     counts = counter.transform(texts if normalised else [normalise(t) for t in texts])
     counts.sum_duplicates()
-    counts.data = 1 + np.log(counts.data)
-    x = (counts @ idf).tocsr()
-    norms = np.sqrt(x.multiply(x).sum(axis=1)).A.ravel()
+    data = (1 + np.log(counts.data)) * idf[counts.indices]
+    lengths = np.diff(counts.indptr)
+    rows = np.repeat(np.arange(counts.shape[0]), lengths)
+    norms = np.sqrt(np.bincount(rows, weights=data * data, minlength=counts.shape[0]))
     norms[norms == 0] = 1
-    return sparse.diags(1 / norms) @ x
+    counts.data = (data / norms[rows]).astype(np.float32)
+    return counts
 
 
 class SentimentModel:
@@ -114,9 +121,13 @@ class SentimentModel:
     ) -> None:
         self.vocabulary = vocabulary
         self.counter = NgramCounter(vocabulary)
-        self.idf = sparse.diags(idf.astype(np.float32))
+        self.idf = idf.astype(np.float32)
         self.polarity = polarity
         self.emotion = emotion
+        heads = [polarity] + ([emotion] if emotion else [])
+        # Both heads in one product, the weights laid out as the product reads them.
+        self.weights = np.ascontiguousarray(np.vstack([h.coef for h in heads]).T)
+        self.intercepts = np.concatenate([h.intercept for h in heads])
 
     def features(self, texts: list[str], normalised: bool = False) -> sparse.csr_matrix:
         """TF-IDF rows; `normalised`: the texts are already (intake's norm_text)."""
@@ -125,9 +136,10 @@ class SentimentModel:
     def predict(self, texts: list[str], normalised: bool = False) -> list[Sentiment]:
         if not texts:
             return []
-        x = self.features(texts, normalised)
-        pol = self.polarity.probabilities(x)
-        emo = self.emotion.probabilities(x) if self.emotion else None
+        z = np.asarray(self.features(texts, normalised) @ self.weights) + self.intercepts
+        split = len(self.polarity.classes)
+        pol = softmax(z[:, :split])
+        emo = softmax(z[:, split:]) if self.emotion else None
         out = []
         for i in range(len(texts)):
             k = int(pol[i].argmax())
@@ -141,7 +153,7 @@ class SentimentModel:
         path.parent.mkdir(parents=True, exist_ok=True)
         arrays: dict[str, np.ndarray] = {
             "vocabulary": np.array(self.vocabulary),
-            "idf": self.idf.diagonal().astype(np.float32),
+            "idf": self.idf,
             "pol_classes": np.array(self.polarity.classes),
             "pol_coef": self.polarity.coef.astype(np.float16),
             "pol_intercept": self.polarity.intercept,
