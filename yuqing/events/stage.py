@@ -264,9 +264,6 @@ class EventStage:
                 state = engine.events.get(event_id)
                 if state is not None:
                     state.snapshots.append(Snapshot(begin, added, dict(metrics)))
-        for event_id in ids:
-            if event_id in engine.events:
-                engine.events[event_id].dirty = False
         for w in active_warnings(session, self.drill, ids if len(ids) < 500 else None):
             if w.event_id in by_event:
                 engine.warnings[w.event_id] = Active(w.level, w.predicted, w.predicted_for)

@@ -65,7 +65,6 @@ class EventState:
     graded: tuple[object, frozenset[str], dict[str, float], Grade] | None = None  # plan, in, out
     vector: tuple[int, int, dict[str, float]] | None = None  # (items, documents seen, TF-IDF)
     snapshots: list[Snapshot] = field(default_factory=list)
-    dirty: bool = True
     changes: int = 0  # counts additions and engagement changes: what the metrics depend on
     static: tuple[int, HeatWeights | None, dict[str, float]] | None = None  # metrics but growth
 
@@ -101,7 +100,6 @@ class EventState:
         self.first_at = min(self.first_at, obs.at)
         self.last_at = max(self.last_at, obs.at)
         self.arrivals[obs.at.replace(second=0, microsecond=0)] += 1
-        self.dirty = True
         self.changes += 1
 
     def engage(self, item_id: int, values: tuple[int, int, int, int]) -> None:
@@ -110,7 +108,6 @@ class EventState:
             return
         self.engagement[item_id] = values
         self.totals = [t - o + n for t, o, n in zip(self.totals, old, values, strict=True)]
-        self.dirty = True
         self.changes += 1
 
     def _recent(self, now: datetime, span: timedelta) -> int:
