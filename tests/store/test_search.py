@@ -2,7 +2,6 @@ import json
 import random
 
 import pytest
-from sqlalchemy import text
 
 from yuqing.audit.log import Actor
 from yuqing.collect.importer import import_bytes
@@ -51,7 +50,7 @@ def test_postgresql_tells_a_rare_word_from_a_common_one(db: Database) -> None:
     data = "\n".join(json.dumps(r, ensure_ascii=False) for r in rows).encode()
     assert import_bytes(db, data, "x.jsonl", Actor.cli()).result.created == 3000
     with db.write() as s:
-        s.execute(text("ANALYZE item_search"))
+        search.refresh_statistics(s)
     with db.read() as s:
         assert search._common(s, Query.parse("常见"))
         assert search._common(s, Query.parse("中等"))

@@ -126,7 +126,7 @@ class EventStage:
         stream opens thousands a run, and one INSERT each was a tenth of the stage's time)."""
         session = self._session
         assert session is not None
-        if session.get_bind().dialect.name == "postgresql":
+        if self.db.dialect == "postgresql":
             if not self._spare:
                 self._spare = list(
                     session.scalars(

@@ -97,7 +97,7 @@ def open_incident(
         "incident.open",
     )
     if plan is not None and level is not None:
-        _apply_level(session, incident, plan, level, now, fresh=True)
+        _add_level(session, incident, plan, level, now)
     if plan is not None and announce:
         enqueue_notice(
             session,
@@ -151,29 +151,46 @@ def open_by_hand(
 
 
 def _apply_level(
-    session: Session, incident: Incident, plan: Plan, level: int, now: datetime, fresh: bool = False
+    session: Session, incident: Incident, plan: Plan, level: int, now: datetime
 ) -> None:
-    """The level's deadlines from now (open ones of the old level superseded; met and
-    breached ones kept, they are the record) and the actions it requires that the incident
-    does not have yet. A `fresh` incident has none yet: nothing to read (a busy stream opens
-    hundreds of incidents in one run of the events stage)."""
-    met: set[str] = set()
-    if not fresh:
-        met = set(
-            session.execute(
-                select(Deadline.kind).where(
-                    Deadline.incident_id == incident.id, Deadline.met_at.is_not(None)
-                )
-            ).scalars()
-        )
-        for d in session.execute(
-            select(Deadline).where(
-                Deadline.incident_id == incident.id,
-                Deadline.state == "open",
-                Deadline.kind != "task",
+    """A new level for an incident that had one: open deadlines of the old level superseded,
+    met and breached ones kept (they are the record), then the new level's deadlines and the
+    actions it requires that the incident does not have yet."""
+    met = set(
+        session.execute(
+            select(Deadline.kind).where(
+                Deadline.incident_id == incident.id, Deadline.met_at.is_not(None)
             )
-        ).scalars():
-            d.state = "superseded"
+        ).scalars()
+    )
+    for d in session.execute(
+        select(Deadline).where(
+            Deadline.incident_id == incident.id,
+            Deadline.state == "open",
+            Deadline.kind != "task",
+        )
+    ).scalars():
+        d.state = "superseded"
+    have = set(
+        session.execute(
+            select(RequiredAction.text).where(RequiredAction.incident_id == incident.id)
+        ).scalars()
+    )
+    _add_level(session, incident, plan, level, now, met, have)
+
+
+def _add_level(
+    session: Session,
+    incident: Incident,
+    plan: Plan,
+    level: int,
+    now: datetime,
+    met: set[str] | frozenset[str] = frozenset(),
+    have: set[str] | frozenset[str] = frozenset(),
+) -> None:
+    """The level's deadlines from now (but those already `met`) and its required actions (but
+    those the incident `have`s). A new incident has neither, and nothing to read: a busy stream
+    opens hundreds of incidents in one run of the events stage."""
     spec = plan.level(level)
     for planned in plan_deadlines(spec, now):
         if planned.kind in met:
@@ -190,13 +207,6 @@ def _apply_level(
                 due_at=planned.due_at,
                 state="open",
             )
-        )
-    have: set[str] = set()
-    if not fresh:
-        have = set(
-            session.execute(
-                select(RequiredAction.text).where(RequiredAction.incident_id == incident.id)
-            ).scalars()
         )
     for text in spec.spec.actions:
         if text not in have:

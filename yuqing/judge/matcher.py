@@ -101,6 +101,7 @@ class SchemeSet:
         self.schemes = schemes
         self.terms: list[Term] = []  # every term of every scheme, numbered by its place here
         ids: dict[Term, int] = {}
+        self.positive: dict[int, frozenset[int]] = {}  # the terms a scheme is found by
         by_field: dict[str, list[int]] = defaultdict(list)
         triggers: dict[int, list[int]] = defaultdict(list)
         for scheme_id, node in schemes.items():
@@ -109,13 +110,11 @@ class SchemeSet:
                     ids[term] = len(self.terms)
                     self.terms.append(term)
                     by_field[term.field].append(ids[term])
-            for term in set(positive_terms(node)):
-                triggers[ids[term]].append(scheme_id)
+            self.positive[scheme_id] = frozenset(ids[t] for t in positive_terms(node))
+            for term in self.positive[scheme_id]:
+                triggers[term].append(scheme_id)
         self.triggers = dict(triggers)
         self.tests = {i: compiled(node, ids) for i, node in schemes.items()}
-        self.positive = {
-            i: frozenset(ids[t] for t in positive_terms(n)) for i, n in schemes.items()
-        }
         self.fields: list[tuple[str, list[int], AhoCorasick]] = [
             (
                 f,
