@@ -19,6 +19,7 @@ from yuqing.audit.tables import AuditEntry, AuditHead
 from yuqing.store.base import utcnow
 
 GENESIS = "0" * 64
+HEAD = "yuqing.audit.head"
 
 
 @dataclass(frozen=True)
@@ -79,13 +80,10 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Append one entry in the caller's transaction, so it commits or rolls back with the change."""
-    head = session.execute(
-        select(AuditHead)
-        .where(AuditHead.id == 1)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one()
+    """Append one entry in the caller's transaction, so it commits or rolls back with the change.
+    The entry is written with the transaction's next flush (a run that records hundreds of
+    entries writes them in one statement)."""
+    head = _head(session)
     fields: dict[str, Any] = {
         "id": head.last_id + 1,
         "at": utcnow(),
@@ -104,8 +102,23 @@ def record(
     session.add(entry)
     head.last_id = entry.id
     head.last_hash = digest
-    session.flush()
     return entry
+
+
+def _head(session: Session) -> AuditHead:
+    """The chain's head, locked once per transaction: the lock holds until the transaction ends,
+    so within it the head in memory stays the truth (a rolled-back savepoint expires it)."""
+    held = session.info.get(HEAD)
+    if held is not None and held[0] is session.get_transaction():
+        return held[1]
+    head = session.execute(
+        select(AuditHead)
+        .where(AuditHead.id == 1)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+    session.info[HEAD] = (session.get_transaction(), head)
+    return head
 
 
 @dataclass

@@ -17,7 +17,7 @@ from yuqing.events.state import EventState
 from yuqing.events.tables import Event, EventBucket, EventItem
 from yuqing.plan.versions import Versioned
 from yuqing.store.db import dialect_insert
-from yuqing.warn.store import record_step
+from yuqing.warn.store import record_steps
 
 TITLE_CHARS = 60
 KEYWORDS = 8
@@ -58,7 +58,7 @@ def save_decisions(
     actor: Actor,
 ) -> None:
     """The changed events' summaries and grades in one bulk UPDATE, their timeline buckets in one
-    upsert, then each warning step (which may open an incident reading the updated event)."""
+    upsert, then the warning steps (which may open incidents reading the updated events)."""
     todo = [d for d in decisions if d.changed]
     current = _editable(session, [d.event_id for d in todo])
     updates: list[dict[str, Any]] = []
@@ -105,18 +105,17 @@ def save_decisions(
         _expire_loaded(session, {u["id"] for u in updates})
     if buckets:
         upsert_buckets(session, buckets)
-    for d in todo:
-        if d.step is not None and d.event_id in current:
-            record_step(
-                session,
-                d.event_id,
-                d.step,
-                plan.plan if plan else None,
-                plan.id if plan else None,
-                now,
-                drill,
-                actor,
-            )
+    steps = [(d.event_id, d.step) for d in todo if d.step is not None and d.event_id in current]
+    if steps:
+        record_steps(
+            session,
+            steps,
+            plan.plan if plan else None,
+            plan.id if plan else None,
+            now,
+            drill,
+            actor,
+        )
 
 
 def _editable(session: Session, ids: list[int]) -> dict[int, Row[Any]]:

@@ -81,12 +81,6 @@ def items_in_event(event_id: int) -> Select[tuple[int]]:
     return select(EventItem.item_id).where(EventItem.event_id == event_id)
 
 
-def event_summary(session: Session, event_id: int) -> tuple[str, int]:
-    """(title, items) of an event, for messages about it."""
-    row = session.get(Event, event_id)
-    return (row.title or f"事件 {event_id}", row.items) if row else (f"事件 {event_id}", 0)
-
-
 @dataclass(frozen=True)
 class EventFacts:
     """An event as plain data, for the stages after it (incidents, reports)."""
@@ -141,6 +135,15 @@ def events_in_period(
 def event_facts(session: Session, event_id: int) -> EventFacts | None:
     row = session.get(Event, event_id)
     return _facts(row) if row is not None else None
+
+
+def facts_of(session: Session, event_ids: list[int]) -> dict[int, EventFacts]:
+    """Several events' facts, in one query per 500 events."""
+    out: dict[int, EventFacts] = {}
+    for start in range(0, len(event_ids), 500):
+        rows = session.execute(select(Event).where(Event.id.in_(event_ids[start : start + 500])))
+        out.update((r.id, _facts(r)) for r in rows.scalars())
+    return out
 
 
 def keywords_of(session: Session, event_ids: list[int]) -> dict[int, tuple[str, ...]]:

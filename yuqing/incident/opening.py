@@ -62,11 +62,22 @@ def open_incident(
 ) -> Incident:
     """`announce` False when the warning that opened it already tells the same people."""
     active = versions.active(session)
+    incident = new_incident(opening, active, actor, now)
+    session.add(incident)
+    session.flush()
+    started(session, incident, opening, active.plan if active else None, actor, now, announce)
+    return incident
+
+
+def new_incident(
+    opening: Opening, active: versions.Versioned | None, actor: Actor, now: datetime
+) -> Incident:
+    """The incident row, under the plan version in force; `started` follows once it has an id."""
     plan = active.plan if active else None
     level = opening.level
     if level is not None and (plan is None or not 1 <= level <= plan.least):
         raise IncidentError(f"预案没有 {level} 级 / the plan has no level {level}")
-    incident = Incident(
+    return Incident(
         drill=opening.drill,
         event_id=opening.event_id,
         item_id=opening.item_id,
@@ -84,8 +95,19 @@ def open_incident(
         opened_by=actor.name,
         updated_at=now,
     )
-    session.add(incident)
-    session.flush()
+
+
+def started(
+    session: Session,
+    incident: Incident,
+    opening: Opening,
+    plan: Plan | None,
+    actor: Actor,
+    now: datetime,
+    announce: bool,
+) -> None:
+    """The opening on the timeline, the level's deadlines and actions, and the notice."""
+    level = opening.level
     note(
         session,
         incident,
@@ -110,7 +132,6 @@ def open_incident(
             now,
             incident.drill,
         )
-    return incident
 
 
 def open_by_hand(
@@ -242,53 +263,3 @@ def change_level(
         "incident.level",
     )
     _apply_level(session, incident, plan, level, now)
-
-
-@dataclass(frozen=True)
-class WarningTrigger:
-    """A warning step, as plain data from the warning stage."""
-
-    event_id: int
-    warning_id: int
-    level: int | None
-    action: str
-    predicted: bool
-    reasons: tuple[str, ...]
-    drill: bool
-
-
-def on_warning(
-    session: Session, plan: Plan | None, trigger: WarningTrigger, now: datetime
-) -> int | None:
-    """Open an incident for a graded (not merely forecast) warning at or above the plan's
-    `incident_at`, or raise the open incident's level when the warning is more severe; the
-    incident the warning belongs to, if any (its message links to it)."""
-    current = open_for_event(session, trigger.event_id)
-    if plan is None or trigger.level is None or trigger.predicted:
-        return current.id if current else None
-    if trigger.action not in ("issued", "raised", "confirmed"):
-        return current.id if current else None
-    why = "；".join(trigger.reasons[:3])
-    if current is not None:
-        if current.level is None or trigger.level < current.level:
-            change_level(session, current, trigger.level, f"预警升级：{why}", SYSTEM, now)
-        return current.id
-    if trigger.level > plan.spec.warnings.incident_at:
-        return None
-    facts = event_facts(session, trigger.event_id)
-    return open_incident(
-        session,
-        Opening(
-            title=facts.title if facts else f"事件 {trigger.event_id}",
-            level=trigger.level,
-            reason=f"{level_name(trigger.level)}预警（≥ 预案规定的 "
-            f"{level_name(plan.spec.warnings.incident_at)}）：{why}",
-            event_id=trigger.event_id,
-            warning_id=trigger.warning_id,
-            first_item_at=facts.first_at if facts else None,
-            drill=trigger.drill,
-        ),
-        SYSTEM,
-        now,
-        announce=False,
-    ).id

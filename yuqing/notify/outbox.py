@@ -44,10 +44,20 @@ def enqueue(
 ) -> None:
     """Store one message per channel (a second call with the same key stores nothing);
     `state` "held" keeps it for the next digest instead of sending it."""
-    if not channels:
-        return
-    stmt = dialect_insert(session, OutboxMessage)
-    rows = [
+    _insert(session, _rows(channels, dedup_key, topic, title, body, now, drill, state))
+
+
+def _rows(
+    channels: list[Channel],
+    dedup_key: str,
+    topic: str,
+    title: str,
+    body: str,
+    now: datetime,
+    drill: bool,
+    state: str,
+) -> list[dict[str, object]]:
+    return [
         {
             "channel_id": c.id,
             "dedup_key": dedup_key,
@@ -62,6 +72,12 @@ def enqueue(
         }
         for c in channels
     ]
+
+
+def _insert(session: Session, rows: list[dict[str, object]]) -> None:
+    if not rows:
+        return
+    stmt = dialect_insert(session, OutboxMessage)
     session.execute(stmt.on_conflict_do_nothing(index_elements=["channel_id", "dedup_key"]), rows)
     session.info[QUEUED] = True  # wakes the notifier once committed
 
@@ -78,35 +94,38 @@ def personal_channels(session: Session, people: list[str], drill: bool) -> list[
     )
 
 
-def enqueue_warning(
-    session: Session, step_id: int, note: WarningNote, plan: Plan | None, now: datetime
+def enqueue_warnings(
+    session: Session, notes: list[tuple[int, WarningNote]], plan: Plan | None, now: datetime
 ) -> None:
-    """Tell the roles the plan names for the step's level (the office when there is no plan),
+    """Tell the roles the plan names for each step's level (the office when there is no plan),
     and the people on duty on their own channels: the officer always, the leader on duty when
-    the level is for leaders (approver or admin)."""
-    roles = ["office"]
-    if plan is not None and note.level is not None and note.level <= plan.least:
-        roles = list(plan.level(note.level).spec.notify) or roles
+    the level is for leaders (approver or admin). `notes` pairs each step's id with what it says;
+    they share one moment, so one duty roster and one lookup per set of roles."""
+    if not notes:
+        return
     duty = on_duty(session, now)
-    people = []
-    if duty is not None:
-        people.append(duty.officer)
-        if duty.leader and {"approver", "admin"} & set(roles):
-            people.append(duty.leader)
-    title, body = warning_text(note, plan, get_settings().public_url, duty)
-    targets = {c.id: c for c in channels_for(session, roles, note.drill)}
-    targets.update((c.id, c) for c in personal_channels(session, people, note.drill))
-    enqueue(
-        session,
-        list(targets.values()),
-        f"warning_step:{step_id}",
-        "warning",
-        title,
-        body,
-        now,
-        note.drill,
-        "held" if digested(plan, note.level) else "pending",
-    )
+    base = get_settings().public_url
+    found: dict[tuple[tuple[str, ...], tuple[str, ...], bool], list[Channel]] = {}
+    rows: list[dict[str, object]] = []
+    for step_id, note in notes:
+        roles = ["office"]
+        if plan is not None and note.level is not None and note.level <= plan.least:
+            roles = list(plan.level(note.level).spec.notify) or roles
+        people = []
+        if duty is not None:
+            people.append(duty.officer)
+            if duty.leader and {"approver", "admin"} & set(roles):
+                people.append(duty.leader)
+        key = (tuple(roles), tuple(people), note.drill)
+        if key not in found:
+            targets = {c.id: c for c in channels_for(session, roles, note.drill)}
+            targets.update((c.id, c) for c in personal_channels(session, people, note.drill))
+            found[key] = list(targets.values())
+        title, body = warning_text(note, plan, base, duty)
+        state = "held" if digested(plan, note.level) else "pending"
+        key_ = f"warning_step:{step_id}"
+        rows += _rows(found[key], key_, "warning", title, body, now, note.drill, state)
+    _insert(session, rows)
 
 
 def digested(plan: Plan | None, level: int | None) -> bool:

@@ -1,4 +1,5 @@
-"""Persisting warning steps: the warning row, its step, and the audit entry, in one transaction."""
+"""Persisting warning steps: the warning row, its step, its incident, messages and audit entry,
+in one transaction."""
 
 from __future__ import annotations
 
@@ -7,15 +8,15 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from yuqing.audit.log import Actor, record
-from yuqing.events.queries import event_summary
-from yuqing.incident.opening import WarningTrigger, on_warning
+from yuqing.events.queries import facts_of
+from yuqing.incident.warned import WarningTrigger, on_warnings
 from yuqing.notify.messages import WarningNote
-from yuqing.notify.outbox import enqueue_warning
+from yuqing.notify.outbox import enqueue_warnings
 from yuqing.plan.grade import level_name
 from yuqing.plan.loader import Plan
 from yuqing.store.base import utcnow
 from yuqing.warn.lifecycle import Step
-from yuqing.warn.queries import active_for
+from yuqing.warn.queries import active_warnings
 from yuqing.warn.tables import Warning_, WarningStep
 
 
@@ -36,72 +37,141 @@ def record_step(
     actor: Actor,
     note: str | None = None,
 ) -> Warning_:
-    todo = measures(plan, step.level)
-    warning = active_for(session, event_id)
-    if warning is None:
-        assert step.level is not None
-        warning = Warning_(
-            event_id=event_id,
-            drill=drill,
-            state="active",
+    return record_steps(
+        session, [(event_id, step)], plan, plan_version_id, now, drill, actor, note
+    )[0]
+
+
+def record_steps(
+    session: Session,
+    steps: list[tuple[int, Step]],
+    plan: Plan | None,
+    plan_version_id: int | None,
+    now: datetime,
+    drill: bool,
+    actor: Actor,
+    note: str | None = None,
+) -> list[Warning_]:
+    """Each (event, step): the warning it issues or changes, the step on its history, the
+    incident it opens or raises, its messages and its audit entry. A busy run of the events
+    stage takes hundreds of steps, so they are written together: a few statements per run,
+    not a dozen per step."""
+    current = {
+        w.event_id: w for w in active_warnings(session, event_ids=sorted({e for e, _ in steps}))
+    }
+    warnings: list[Warning_] = []
+    for event_id, step in steps:
+        warning = current.get(event_id)
+        if warning is None:
+            warning = _issue(session, event_id, step, plan, plan_version_id, now, drill)
+        else:
+            _change(warning, step, plan, plan_version_id, now, actor)
+        current[event_id] = warning
+        if warning.state == "lifted":
+            del current[event_id]
+        warnings.append(warning)
+    session.flush()
+    rows = [
+        WarningStep(
+            warning_id=warning.id,
+            at=now,
+            action=step.action,
             level=step.level,
             predicted=step.predicted,
-            predicted_for=step.predicted_for,
             reasons=list(step.reasons),
-            measures=todo,
-            plan_version_id=plan_version_id,
-            issued_at=now,
-            updated_at=now,
+            measures=measures(plan, step.level),
+            actor=actor.name,
+            note=note,
         )
-        session.add(warning)
-        session.flush()
-    else:
-        if step.action == "lifted":
-            warning.state, warning.lifted_at, warning.lifted_by = "lifted", now, actor.name
-        else:
-            assert step.level is not None
-            warning.level = step.level
-            warning.measures = todo
-        warning.predicted = step.predicted
-        warning.predicted_for = step.predicted_for
-        warning.reasons = list(step.reasons)
-        warning.updated_at = now
-        if plan_version_id is not None:
-            warning.plan_version_id = plan_version_id
-    row = WarningStep(
-        warning_id=warning.id,
-        at=now,
-        action=step.action,
-        level=step.level,
-        predicted=step.predicted,
-        reasons=list(step.reasons),
-        measures=todo,
-        actor=actor.name,
-        note=note,
-    )
-    session.add(row)
+        for warning, (_, step) in zip(warnings, steps, strict=True)
+    ]
+    session.add_all(rows)
     session.flush()
-    title, items = event_summary(session, event_id)
-    level = step.level if step.level is not None else warning.level
     # A drill plays a recorded stream on its own clock, but its incident and messages are today's.
     at = utcnow() if drill else now
-    trigger = WarningTrigger(
-        event_id, warning.id, step.level, step.action, step.predicted, step.reasons, drill
+    triggers = [
+        WarningTrigger(e, w.id, s.level, s.action, s.predicted, s.reasons, drill)
+        for w, (e, s) in zip(warnings, steps, strict=True)
+    ]
+    incidents = on_warnings(session, plan, triggers, at)
+    facts = facts_of(session, sorted({e for e, _ in steps}))
+    notes: list[tuple[int, WarningNote]] = []
+    for row, warning, (event_id, step), incident in zip(
+        rows, warnings, steps, incidents, strict=True
+    ):
+        found = facts.get(event_id)
+        level = step.level if step.level is not None else warning.level
+        message = WarningNote(
+            event_id,
+            found.title if found else f"事件 {event_id}",
+            step.action,
+            level,
+            step.predicted,
+            step.reasons,
+            found.items if found else 0,
+            drill,
+            incident,
+        )
+        notes.append((row.id, message))
+        kind = "预警(预测)" if step.predicted else "预警"
+        record(
+            session,
+            actor,
+            f"warning.{step.action}",
+            "warning",
+            warning.id,
+            summary=f"{'[演练] ' if drill else ''}事件 {event_id} {kind} {step.action} "
+            f"{level_name(plan, step.level)}: {'; '.join(step.reasons)}"[:1000],
+            after={"level": step.level, "predicted": step.predicted, "event_id": event_id},
+        )
+    enqueue_warnings(session, notes, plan, at)
+    return warnings
+
+
+def _issue(
+    session: Session,
+    event_id: int,
+    step: Step,
+    plan: Plan | None,
+    plan_version_id: int | None,
+    now: datetime,
+    drill: bool,
+) -> Warning_:
+    assert step.level is not None
+    warning = Warning_(
+        event_id=event_id,
+        drill=drill,
+        state="active",
+        level=step.level,
+        predicted=step.predicted,
+        predicted_for=step.predicted_for,
+        reasons=list(step.reasons),
+        measures=measures(plan, step.level),
+        plan_version_id=plan_version_id,
+        issued_at=now,
+        updated_at=now,
     )
-    incident = on_warning(session, plan, trigger, at)
-    message = WarningNote(
-        event_id, title, step.action, level, step.predicted, step.reasons, items, drill, incident
-    )
-    enqueue_warning(session, row.id, message, plan, at)
-    kind = "预警(预测)" if step.predicted else "预警"
-    record(
-        session,
-        actor,
-        f"warning.{step.action}",
-        "warning",
-        warning.id,
-        summary=f"{'[演练] ' if drill else ''}事件 {event_id} {kind} {step.action} "
-        f"{level_name(plan, step.level)}: {'; '.join(step.reasons)}"[:1000],
-        after={"level": step.level, "predicted": step.predicted, "event_id": event_id},
-    )
+    session.add(warning)
     return warning
+
+
+def _change(
+    warning: Warning_,
+    step: Step,
+    plan: Plan | None,
+    plan_version_id: int | None,
+    now: datetime,
+    actor: Actor,
+) -> None:
+    if step.action == "lifted":
+        warning.state, warning.lifted_at, warning.lifted_by = "lifted", now, actor.name
+    else:
+        assert step.level is not None
+        warning.level = step.level
+        warning.measures = measures(plan, step.level)
+    warning.predicted = step.predicted
+    warning.predicted_for = step.predicted_for
+    warning.reasons = list(step.reasons)
+    warning.updated_at = now
+    if plan_version_id is not None:
+        warning.plan_version_id = plan_version_id
