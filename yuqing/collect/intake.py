@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -215,7 +215,7 @@ class Intake:
             else:
                 result.unchanged += 1
         if metric_rows:
-            session.execute(insert(ItemMetric), metric_rows)
+            session.execute(insert(ItemMetric.__table__), metric_rows)
         if item_updates:
             session.execute(update(Item), list(item_updates.values()))
         result.item_ids = [existing[k].id for k in latest]
@@ -305,7 +305,11 @@ class Intake:
                 {"ids": list(stories), "stories": list(stories.values())},
             )
         else:
-            session.execute(update(Item), [{"id": i, "story_id": s} for i, s in stories.items()])
+            table = Item.__table__
+            session.execute(
+                update(table).where(table.c.id == bindparam("item")),
+                [{"item": i, "story_id": s} for i, s in stories.items()],
+            )
 
     @staticmethod
     def _existing(session: Session, keys: list[tuple[int, str]]) -> dict[tuple[int, str], _Known]:

@@ -88,9 +88,6 @@ class EventEngine:
         """Put an item into an event; None when it is not watched (no scheme matched)."""
         if obs.item_id in self.by_item:
             return Placement(obs.item_id, self.by_item[obs.item_id], "known")
-        terms = words(obs.text)
-        unique = set(terms)
-        self.df.add(unique)
         if self.latest is None or obs.at > self.latest:
             self.latest = obs.at
         event_id, how, score = None, "new", 0.0
@@ -103,7 +100,9 @@ class EventEngine:
             event_id, how = self.by_item[obs.story_id], "copy"
         elif self.require_scheme and not obs.schemes:
             return None
-        else:
+        terms = words(obs.text)
+        self.df.add(set(terms))
+        if how == "new":
             event_id, score = self._similar(obs, Counter(terms))
             how = "similar" if event_id is not None else "new"
         if event_id is None:
@@ -164,11 +163,16 @@ class EventEngine:
         return None, best_score
 
     def _vector(self, state: EventState) -> dict[str, float]:
-        """An event's TF-IDF vector, kept until the event grows or the document frequencies
+        """An event's TF-IDF vector, kept until the event's items or the document frequencies
         move by more than STALE: an item is compared with up to 50 events, and weighting all
-        of a large event's words each time was most of the stage's time under load."""
+        of a large event's words each time was most of the stage's time under load (a small
+        event's vector is weighed again at each new item)."""
         docs, cached = self.df.docs, state.vector
-        if cached is None or cached[0] != state.items or abs(docs - cached[1]) > docs * STALE:
+        if (
+            cached is None
+            or abs(state.items - cached[0]) > cached[0] * STALE
+            or abs(docs - cached[1]) > docs * STALE
+        ):
             cached = state.vector = (state.items, docs, vector(state.words, self.df))
         return cached[2]
 

@@ -1,8 +1,10 @@
 """Keywords of a text for grouping items into events: rjieba words weighted by TF-IDF.
 
-Document frequencies are learnt from the stream itself (recent items define what is common
-this week), so no vocabulary has to be shipped or downloaded; the table is pruned when it grows
-past a bound, so memory is bounded by the vocabulary of the window, not by history.
+Document frequencies are learnt from the watched stream itself — the items placed in events,
+so words every watched item shares (the organisation's own name, its scheme's subject terms)
+weigh little, and unwatched items are never segmented; no vocabulary has to be shipped or
+downloaded. The table is pruned when it grows past a bound, so memory is bounded by the
+vocabulary of the window, not by history.
 """
 
 from __future__ import annotations

@@ -37,7 +37,7 @@ def save_placements(session: Session, placements: list[Placement], now: datetime
         if p.how != "known"
     ]
     if rows:
-        session.execute(insert(EventItem), rows)
+        session.execute(insert(EventItem.__table__), rows)
 
 
 def representatives(state: EventState, seed: int) -> list[int]:

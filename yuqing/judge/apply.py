@@ -90,7 +90,8 @@ def tag_rows(session: Session, batch: list[ToJudge]) -> list[dict[str, Any]]:
 
 
 def judge_items(session: Session, batch: list[ToJudge], now: datetime | None = None) -> int:
-    """Record each item's sentiment and every (item, scheme) match; the number of matches."""
+    """Record each item's sentiment and every (item, scheme) match; the number of matches.
+    Rows go in as plain table inserts (executemany), not through the ORM's bulk path."""
     if not batch:
         return 0
     try:
@@ -103,7 +104,7 @@ def judge_items(session: Session, batch: list[ToJudge], now: datetime | None = N
             [f"{b.item.title} {b.item.text}" for b in batch], normalised=True
         )
         session.execute(
-            insert(ItemSentiment),
+            insert(ItemSentiment.__table__),
             [
                 {
                     "item_id": b.item_id,
@@ -115,7 +116,7 @@ def judge_items(session: Session, batch: list[ToJudge], now: datetime | None = N
                 for b, p in zip(batch, predictions, strict=True)
             ],
         )
-    session.execute(insert(ItemTags), tag_rows(session, batch))
+    session.execute(insert(ItemTags.__table__), tag_rows(session, batch))
     schemes = scheme_set(session)
     if not schemes.schemes:
         return 0
@@ -126,5 +127,5 @@ def judge_items(session: Session, batch: list[ToJudge], now: datetime | None = N
         for m in schemes.match(b.item)
     ]
     if rows:
-        session.execute(insert(ItemMatch), rows)
+        session.execute(insert(ItemMatch.__table__), rows)
     return len(rows)

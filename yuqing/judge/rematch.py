@@ -52,5 +52,5 @@ def rematch(db: Database, scheme_id: int, days: int = 30) -> int:
         ]
         if rows:
             with db.write() as session:
-                session.execute(insert(ItemMatch), rows)
+                session.execute(insert(ItemMatch.__table__), rows)
             added += len(rows)
