@@ -1,11 +1,11 @@
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import inspect, select, text
+from sqlalchemy import insert, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 from yuqing.collect.tables import Item, Source
-from yuqing.store.db import Database
+from yuqing.store.db import Database, reserve_ids
 from yuqing.store.migrate import pending
 
 
@@ -91,3 +91,38 @@ def test_failed_transaction_leaves_nothing(db: Database) -> None:
         raise RuntimeError("boom")
     with db.read() as s:
         assert s.execute(select(Source)).first() is None
+
+
+def test_reserved_ids_are_new_ascending_and_taken_by_inserts(db: Database) -> None:
+    """Intake reserves its items' ids so a copy and its story go in with one statement."""
+    now = datetime.now(UTC)
+
+    def row(item_id: int, external: str, story: int | None, source: int) -> dict[str, object]:
+        return {
+            "id": item_id,
+            "source_id": source,
+            "external_id": external,
+            "text": external,
+            "norm_text": external,
+            "norm_title": "",
+            "content_hash": external,
+            "collected_at": now,
+            "sort_at": now,
+            "story_id": story,
+        }
+
+    with db.write() as s:
+        s.add(Source(key="k", name="k", kind="file", config={}))
+        s.flush()
+        source = s.execute(select(Source.id)).scalar_one()
+        first = reserve_ids(s, Item.__table__, 3)
+        assert first == sorted(first) and len(set(first)) == 3
+        a, b, c = first
+        rows = [row(a, "a", None, source), row(b, "b", a, source), row(c, "c", a, source)]
+        s.execute(insert(Item.__table__), rows)
+        assert reserve_ids(s, Item.__table__, 0) == []
+        more = reserve_ids(s, Item.__table__, 2)
+        assert min(more) > c
+    with db.read() as s:
+        stored = s.execute(select(Item.id, Item.story_id).order_by(Item.id)).all()
+    assert [tuple(r) for r in stored] == [(a, None), (b, a), (c, a)]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -26,7 +26,7 @@ from yuqing.judge.apply import ToJudge, judge_items
 from yuqing.judge.matcher import MatchInput
 from yuqing.store import search
 from yuqing.store.base import utcnow
-from yuqing.store.db import Database, one_of
+from yuqing.store.db import Database, one_of, reserve_ids
 from yuqing.text.normalise import clean, normalise
 from yuqing.text.urls import BadURL, canonical_url
 
@@ -198,8 +198,11 @@ class Intake:
         new_keys = [k for k in latest if k not in existing]
         if new_keys:
             index.catch_up(session, now)
-            self._insert(session, new_keys, latest, existing)
-            self._group_copies(session, new_keys, latest, existing, index, now)
+            ids = reserve_ids(session, Item.__table__, len(new_keys))
+            for k, item_id in zip(new_keys, ids, strict=True):
+                existing[k] = _Known(item_id, None, None, new=True)
+            stories = self._stories(session, new_keys, latest, existing, index, now)
+            self._insert(session, new_keys, latest, existing, stories)
             judge_items(session, [self._to_judge(existing[k].id, latest[k]) for k in new_keys], now)
         metric_rows: list[dict[str, Any]] = []
         item_updates: dict[int, dict[str, Any]] = {}
@@ -245,14 +248,16 @@ class Intake:
         keys: list[tuple[int, str]],
         latest: dict[tuple[int, str], _Prepared],
         existing: dict[tuple[int, str], _Known],
+        stories: dict[int, int],
     ) -> None:
-        rows = [{**latest[k].row, "source_id": k[0]} for k in keys]
-        # A plain executemany, then one lookup: RETURNING in parameter order would make SQLite
-        # insert row by row.
+        """The new items with their reserved ids and stories in one executemany (RETURNING in
+        parameter order would make SQLite insert row by row), and their search index rows."""
+        rows = []
+        for k in keys:
+            item_id = existing[k].id
+            row = {**latest[k].row, "id": item_id, "source_id": k[0]}
+            rows.append(row | {"story_id": stories.get(item_id)})
         session.execute(insert(Item.__table__), rows)
-        for k, known in Intake._existing(session, keys).items():
-            known.new = True
-            existing[k] = known
         search.index_rows(
             session,
             (
@@ -276,14 +281,15 @@ class Intake:
         )
 
     @staticmethod
-    def _group_copies(
+    def _stories(
         session: Session,
         keys: list[tuple[int, str]],
         latest: dict[tuple[int, str], _Prepared],
         existing: dict[tuple[int, str], _Known],
         index: NearDupIndex,
         now: datetime,
-    ) -> None:
+    ) -> dict[int, int]:
+        """The story of each new item that copies an earlier one, before the items are stored."""
         batch = [
             NewItem(
                 existing[k].id,
@@ -293,23 +299,7 @@ class Intake:
             )
             for k in keys
         ]
-        stories = assign_stories(session, index, batch, now)
-        if not stories:
-            return
-        if session.get_bind().dialect.name == "postgresql":  # one statement, not one per copy
-            session.execute(
-                text(
-                    "UPDATE item SET story_id = u.story FROM unnest(CAST(:ids AS bigint[]), "
-                    "CAST(:stories AS bigint[])) AS u(id, story) WHERE item.id = u.id"
-                ),
-                {"ids": list(stories), "stories": list(stories.values())},
-            )
-        else:
-            table = Item.__table__
-            session.execute(
-                update(table).where(table.c.id == bindparam("item")),
-                [{"item": i, "story_id": s} for i, s in stories.items()],
-            )
+        return assign_stories(session, index, batch, now)
 
     @staticmethod
     def _existing(session: Session, keys: list[tuple[int, str]]) -> dict[tuple[int, str], _Known]:

@@ -14,7 +14,18 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, String, any_, bindparam, create_engine, event
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    String,
+    any_,
+    bindparam,
+    create_engine,
+    event,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import make_url
@@ -144,3 +155,23 @@ def one_of(
 def dialect_insert(session: Session, table: Any) -> Any:
     """An INSERT of the session's dialect, which offers ON CONFLICT (SQLite and PostgreSQL)."""
     return (postgresql if session.get_bind().dialect.name == "postgresql" else sqlite).insert(table)
+
+
+def reserve_ids(session: Session, table: Any, n: int) -> list[int]:
+    """`n` ascending ids for rows the caller inserts next in this transaction, so rows that
+    name each other (a copy and its story's first item) go in with one statement, not an INSERT
+    and an UPDATE. PostgreSQL: from the table's sequence; SQLite: past the highest, which no
+    other writer can take while the transaction (begun IMMEDIATE) lasts."""
+    if n <= 0:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        ids = session.scalars(
+            text(
+                f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id'))"
+                " FROM generate_series(1, :n)"
+            ),
+            {"n": n},
+        )
+        return sorted(int(i) for i in ids)
+    top = session.scalar(select(func.max(table.c.id))) or 0
+    return list(range(top + 1, top + n + 1))
