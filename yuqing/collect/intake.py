@@ -252,11 +252,15 @@ class Intake:
     ) -> None:
         """The new items with their reserved ids and stories in one executemany (RETURNING in
         parameter order would make SQLite insert row by row), and their search index rows."""
-        rows = []
-        for k in keys:
-            item_id = existing[k].id
-            row = {**latest[k].row, "id": item_id, "source_id": k[0]}
-            rows.append(row | {"story_id": stories.get(item_id)})
+        rows = [
+            {
+                **latest[k].row,
+                "id": existing[k].id,
+                "source_id": k[0],
+                "story_id": stories.get(existing[k].id),
+            }
+            for k in keys
+        ]
         session.execute(insert(Item.__table__), rows)
         search.index_rows(
             session,

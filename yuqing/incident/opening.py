@@ -49,12 +49,21 @@ def plan_of(session: Session, incident: Incident) -> Plan | None:
 
 def open_for_event(session: Session, event_id: int) -> Incident | None:
     """The event's incident that is not yet closed, if any."""
-    return session.execute(
-        select(Incident)
-        .where(Incident.event_id == event_id, Incident.state.not_in(CLOSED))
-        .order_by(Incident.id.desc())
-        .limit(1)
-    ).scalar()
+    return open_for_events(session, [event_id]).get(event_id)
+
+
+def open_for_events(session: Session, event_ids: list[int]) -> dict[int, Incident]:
+    """Each event's latest incident that is not yet closed."""
+    out: dict[int, Incident] = {}
+    for start in range(0, len(event_ids), 500):
+        rows = session.execute(
+            select(Incident)
+            .where(Incident.event_id.in_(event_ids[start : start + 500]))
+            .where(Incident.state.not_in(CLOSED))
+            .order_by(Incident.id)
+        ).scalars()
+        out.update((i.event_id, i) for i in rows if i.event_id is not None)
+    return out
 
 
 def open_incident(

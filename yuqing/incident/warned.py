@@ -7,12 +7,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yuqing.events.queries import facts_of
-from yuqing.incident.opening import SYSTEM, Opening, change_level, level_name, new_incident, started
-from yuqing.incident.states import CLOSED
+from yuqing.incident.opening import (
+    SYSTEM,
+    Opening,
+    change_level,
+    level_name,
+    new_incident,
+    open_for_events,
+    started,
+)
 from yuqing.incident.tables import Incident
 from yuqing.plan import versions
 from yuqing.plan.loader import Plan
@@ -93,17 +99,3 @@ def _opens(plan: Plan | None, t: WarningTrigger) -> bool:
     if plan is None or t.level is None or not _graded(plan, t):
         return False
     return t.level <= plan.spec.warnings.incident_at
-
-
-def open_for_events(session: Session, event_ids: list[int]) -> dict[int, Incident]:
-    """Each event's latest incident that is not yet closed."""
-    out: dict[int, Incident] = {}
-    for start in range(0, len(event_ids), 500):
-        rows = session.execute(
-            select(Incident)
-            .where(Incident.event_id.in_(event_ids[start : start + 500]))
-            .where(Incident.state.not_in(CLOSED))
-            .order_by(Incident.id)
-        ).scalars()
-        out.update((i.event_id, i) for i in rows if i.event_id is not None)
-    return out

@@ -123,8 +123,8 @@ def enqueue_warnings(
             found[key] = list(targets.values())
         title, body = warning_text(note, plan, base, duty)
         state = "held" if digested(plan, note.level) else "pending"
-        key_ = f"warning_step:{step_id}"
-        rows += _rows(found[key], key_, "warning", title, body, now, note.drill, state)
+        dedup = f"warning_step:{step_id}"
+        rows += _rows(found[key], dedup, "warning", title, body, now, note.drill, state)
     _insert(session, rows)
 
 

@@ -66,9 +66,10 @@ def record_steps(
             warning = _issue(session, event_id, step, plan, plan_version_id, now, drill)
         else:
             _change(warning, step, plan, plan_version_id, now, actor)
-        current[event_id] = warning
         if warning.state == "lifted":
-            del current[event_id]
+            current.pop(event_id, None)
+        else:
+            current[event_id] = warning
         warnings.append(warning)
     session.flush()
     rows = [
