@@ -118,11 +118,13 @@ def test_reserved_ids_are_new_ascending_and_taken_by_inserts(db: Database) -> No
         first = reserve_ids(s, Item.__table__, 3)
         assert first == sorted(first) and len(set(first)) == 3
         a, b, c = first
+        again = reserve_ids(s, Item.__table__, 2)  # before those are inserted: not the same
+        assert min(again) > c
         rows = [row(a, "a", None, source), row(b, "b", a, source), row(c, "c", a, source)]
         s.execute(insert(Item.__table__), rows)
         assert reserve_ids(s, Item.__table__, 0) == []
         more = reserve_ids(s, Item.__table__, 2)
-        assert min(more) > c
+        assert min(more) > c and not set(more) & set(again)
     with db.read() as s:
         stored = s.execute(select(Item.id, Item.story_id).order_by(Item.id)).all()
     assert [tuple(r) for r in stored] == [(a, None), (b, a), (c, a)]

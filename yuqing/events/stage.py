@@ -15,7 +15,7 @@ import weakref
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from yuqing.audit.log import Actor
@@ -36,7 +36,7 @@ from yuqing.events.tables import Event, EventBucket, EventItem, StageCursor
 from yuqing.judge.queries import Verdict, any_scheme, verdicts
 from yuqing.plan import versions
 from yuqing.store.base import utcnow
-from yuqing.store.db import Database
+from yuqing.store.db import Database, reserve_ids
 from yuqing.warn.lifecycle import Active
 from yuqing.warn.queries import active_warnings
 
@@ -104,8 +104,9 @@ class EventStage:
         self._missing: set[str | int] = set()
         self._now = utcnow()
         self._opened: list[int] = []  # events this run opened, inserted together before saving
-        self._top: int | None = None  # SQLite: the highest event id, read in this run
-        self._spare: list[int] = []  # PostgreSQL: ids reserved from the sequence
+        # Ids reserved for new events: PostgreSQL's from the sequence stay good across runs;
+        # SQLite's only within the run's transaction.
+        self._spare: list[int] = []
 
     def run(self, now: datetime | None = None, limit: int = BATCH) -> RunReport:
         now = now or utcnow()
@@ -113,7 +114,9 @@ class EventStage:
             try:
                 with self.db.write() as session:
                     self._session, self._now = session, now
-                    self._opened, self._top = [], None
+                    self._opened = []
+                    if self.db.dialect != "postgresql":
+                        self._spare = []
                     return self._run(session, now, limit)
             except BaseException:
                 self._loaded = None  # memory may hold what was rolled back
@@ -126,23 +129,9 @@ class EventStage:
         stream opens thousands a run, and one INSERT each was a tenth of the stage's time)."""
         session = self._session
         assert session is not None
-        if self.db.dialect == "postgresql":
-            if not self._spare:
-                self._spare = list(
-                    session.scalars(
-                        text(
-                            "SELECT nextval(pg_get_serial_sequence('event', 'id'))"
-                            " FROM generate_series(1, 100)"
-                        )
-                    )
-                )[::-1]
-            event_id = int(self._spare.pop())
-        else:
-            # The run's transaction began IMMEDIATE: no other writer can take these ids.
-            if self._top is None:
-                self._top = session.scalar(select(func.max(Event.id))) or 0
-            self._top += 1
-            event_id = self._top
+        if not self._spare:
+            self._spare = reserve_ids(session, Event.__table__, 100)[::-1]
+        event_id = self._spare.pop()
         self._opened.append(event_id)
         return event_id
 

@@ -138,6 +138,9 @@ class Database:
             self.read_engine.dispose()
 
 
+RESERVED = "yuqing.reserved_ids"  # session.info: (transaction, {table: highest id reserved})
+
+
 def one_of(
     column: ColumnElement[Any], values: list[Any], dialect: str, element: Any = String
 ) -> ColumnElement[bool]:
@@ -158,10 +161,11 @@ def dialect_insert(session: Session, table: Any) -> Any:
 
 
 def reserve_ids(session: Session, table: Any, n: int) -> list[int]:
-    """`n` ascending ids for rows the caller inserts next in this transaction, so rows that
-    name each other (a copy and its story's first item) go in with one statement, not an INSERT
-    and an UPDATE. PostgreSQL: from the table's sequence; SQLite: past the highest, which no
-    other writer can take while the transaction (begun IMMEDIATE) lasts."""
+    """`n` ascending ids for rows the caller inserts later in this transaction, so rows that
+    name each other (a copy and its story's first item) or are made one by one (the events a
+    run opens) go in with one statement. PostgreSQL: from the table's sequence; SQLite: past the
+    highest row and past what this transaction reserved before, which no other writer can take
+    while the transaction (begun IMMEDIATE) lasts."""
     if n <= 0:
         return []
     if session.get_bind().dialect.name == "postgresql":
@@ -174,4 +178,9 @@ def reserve_ids(session: Session, table: Any, n: int) -> list[int]:
         )
         return sorted(int(i) for i in ids)
     top = session.scalar(select(func.max(table.c.id))) or 0
+    held = session.info.get(RESERVED)
+    if held is None or held[0] is not session.get_transaction():
+        held = session.info[RESERVED] = (session.get_transaction(), {})
+    top = max(top, held[1].get(table.name, 0))
+    held[1][table.name] = top + n
     return list(range(top + 1, top + n + 1))
