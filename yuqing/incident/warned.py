@@ -1,15 +1,16 @@
 """Incidents opened or raised by warning steps. A run of the events stage may take hundreds of
 steps at once (a busy stream, an import), so they are read and written together: one query for
-the events' open incidents, one for their facts, one flush for the new incidents."""
+the events' open incidents, one flush for the new incidents."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from yuqing.events.queries import facts_of
+from yuqing.events.queries import EventFacts
 from yuqing.incident.opening import (
     SYSTEM,
     Opening,
@@ -40,14 +41,17 @@ class WarningTrigger:
 
 
 def on_warnings(
-    session: Session, plan: Plan | None, triggers: list[WarningTrigger], now: datetime
+    session: Session,
+    plan: Plan | None,
+    triggers: list[WarningTrigger],
+    facts: Mapping[int, EventFacts],
+    now: datetime,
 ) -> list[int | None]:
     """For each step, the incident its message links to, if any. A graded (not merely
-    forecast) warning at or above the plan's `incident_at` opens an incident; a more severe one
-    raises the open incident's level."""
+    forecast) warning at or above the plan's `incident_at` opens an incident, titled from its
+    event's `facts`; a more severe one raises the open incident's level."""
     current = open_for_events(session, sorted({t.event_id for t in triggers}))
-    opening = sorted({t.event_id for t in triggers if _opens(plan, t)} - set(current))
-    facts = facts_of(session, opening) if opening else {}
+    opening = any(_opens(plan, t) and t.event_id not in current for t in triggers)
     active = versions.active(session) if opening else None
     fresh: list[tuple[Incident, Opening]] = []
 

@@ -63,7 +63,8 @@ def record_steps(
     for event_id, step in steps:
         warning = current.get(event_id)
         if warning is None:
-            warning = _issue(session, event_id, step, plan, plan_version_id, now, drill)
+            warning = _issue(event_id, step, plan, plan_version_id, now, drill)
+            session.add(warning)
         else:
             _change(warning, step, plan, plan_version_id, now, actor)
         if warning.state == "lifted":
@@ -94,8 +95,8 @@ def record_steps(
         WarningTrigger(e, w.id, s.level, s.action, s.predicted, s.reasons, drill)
         for w, (e, s) in zip(warnings, steps, strict=True)
     ]
-    incidents = on_warnings(session, plan, triggers, at)
     facts = facts_of(session, sorted({e for e, _ in steps}))
+    incidents = on_warnings(session, plan, triggers, facts, at)
     notes: list[tuple[int, WarningNote]] = []
     for row, warning, (event_id, step), incident in zip(
         rows, warnings, steps, incidents, strict=True
@@ -130,7 +131,6 @@ def record_steps(
 
 
 def _issue(
-    session: Session,
     event_id: int,
     step: Step,
     plan: Plan | None,
@@ -139,7 +139,7 @@ def _issue(
     drill: bool,
 ) -> Warning_:
     assert step.level is not None
-    warning = Warning_(
+    return Warning_(
         event_id=event_id,
         drill=drill,
         state="active",
@@ -152,8 +152,6 @@ def _issue(
         issued_at=now,
         updated_at=now,
     )
-    session.add(warning)
-    return warning
 
 
 def _change(
