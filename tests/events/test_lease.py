@@ -26,11 +26,30 @@ def _until(check: Callable[[], bool], seconds: float = 10.0) -> bool:
     return False
 
 
-def test_sqlite_always_holds_the_stage(sqlite_db: Database) -> None:
+def test_sqlite_always_holds_the_stage_and_wakes_for_items_another_process_stored(
+    sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(lease_module, "POLL_SECONDS", 0.02)
+    # Another process's commit does not set this process's event: only the watcher can.
+    monkeypatch.setattr(arrivals, "mark", lambda session: None)
+    other_process = Database(sqlite_db.url)
     lease = StageLease(sqlite_db)
     lease.start()
-    assert lease.held and not lease.thread.is_alive()
-    lease.stop()
+    try:
+        assert lease.held
+        time.sleep(0.2)
+        arrivals.ARRIVED.clear()
+        time.sleep(0.2)
+        assert not arrivals.ARRIVED.is_set()  # nothing new, no wake
+        Intake(other_process, Actor.cli(), "weibo", "file", "test").store(
+            [(1, ItemIn(id="a1", text="县一中食堂饭菜发霉，学生腹泻"))]
+        )
+        assert arrivals.ARRIVED.wait(5)
+        assert lease.run() == 1
+    finally:
+        lease.stop()
+        other_process.dispose()
+    assert not lease.thread.is_alive()
 
 
 def test_one_worker_holds_the_stage_and_another_takes_over_when_it_stops(

@@ -318,6 +318,13 @@ def items_after(session: Session, after_id: int, limit: int, drill: bool) -> lis
     return [_stored(r) for r in rows]
 
 
+def newest_ids(session: Session) -> tuple[int, int]:
+    """The newest item's and engagement observation's ids: two index lookups."""
+    item = session.execute(select(func.max(Item.id))).scalar()
+    metric = session.execute(select(func.max(ItemMetric.id))).scalar()
+    return item or 0, metric or 0
+
+
 def items_by_id(session: Session, item_ids: list[int]) -> list[StoredItem]:
     out: list[StoredItem] = []
     for start in range(0, len(item_ids), 500):

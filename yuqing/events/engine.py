@@ -32,7 +32,8 @@ THRESHOLD = 0.3
 QUERY_WORDS = 8  # an item looks for events under its best words
 INDEX_WORDS = 15  # an event is found under its best words
 MAX_CANDIDATES = 50
-STALE = 0.02  # an event's cached vector is weighed again once 2 % more documents were seen
+STALE = 0.02  # an event's cached vector is weighed again once its items move by 2 % …
+STALE_DOCS = 0.1  # … or the documents seen by 10 % (idf moves by at most log 1.1 ≈ 0.1)
 COOLDOWN = timedelta(hours=2)  # after a forecast failed, the same forecast waits this long
 
 
@@ -146,8 +147,7 @@ class EventEngine:
         item_vec = vector(counts, self.df)
         seen: Counter[int] = Counter()
         for w in list(item_vec)[:QUERY_WORDS]:
-            for event_id in self.index.get(w, ()):
-                seen[event_id] += 1
+            seen.update(self.index.get(w, ()))
         best, best_score = None, 0.0
         for event_id, _ in seen.most_common(MAX_CANDIDATES):
             state = self.events[event_id]
@@ -163,15 +163,17 @@ class EventEngine:
         return None, best_score
 
     def _vector(self, state: EventState) -> dict[str, float]:
-        """An event's TF-IDF vector, kept until the event's items or the document frequencies
-        move by more than STALE: an item is compared with up to 50 events, and weighting all
-        of a large event's words each time was most of the stage's time under load (a small
-        event's vector is weighed again at each new item)."""
+        """An event's TF-IDF vector, kept until the event's items or the documents seen move
+        by more than STALE / STALE_DOCS: an item is compared with up to 50 events, and
+        weighting all of a large event's words each time was most of the stage's time under
+        load (a small event's vector is weighed again at each new item). Documents seen grow
+        with every watched item; at 2 % a fresh stream re-weighed every event it touched each
+        few hundred items, for idf shifts of 0.02."""
         docs, cached = self.df.docs, state.vector
         if (
             cached is None
             or abs(state.items - cached[0]) > cached[0] * STALE
-            or abs(docs - cached[1]) > docs * STALE
+            or abs(docs - cached[1]) > docs * STALE_DOCS
         ):
             cached = state.vector = (state.items, docs, vector(state.words, self.df))
         return cached[2]

@@ -5,8 +5,12 @@ process has advanced its cursor. Workers that took turns rebuilt on nearly every
 workers placed items barely faster than one. Now the first worker to take a session-level
 advisory lock keeps the stage for as long as it lives (its connection closing frees the lock
 for the next); the others collect and judge. The lock's connection also LISTENs for items
-stored by any process, so the stage still runs as soon as they arrive. SQLite deployments run
-one collecting process, which always holds the stage.
+stored by any process, so the stage still runs as soon as they arrive.
+
+SQLite deployments run one collecting process, which always holds the stage. SQLite has no
+NOTIFY: items another process stored (the web workers of `yuqing serve --workers 2` beside a
+`yuqing worker`, an import from the command line) were seen at the collector's next tick, up to
+5 s later. The holder now looks for newer items ten times a second (two index lookups).
 """
 
 from __future__ import annotations
@@ -17,12 +21,14 @@ import threading
 from sqlalchemy import text
 
 from yuqing.collect import arrivals
+from yuqing.collect.queries import newest_ids
 from yuqing.events.stage import LIVE_BATCH, run_until_idle
 from yuqing.store.db import Database
 
 log = logging.getLogger("yuqing.events")
 LOCK_KEY = 0x79757169  # "yuqi"
 RETRY_SECONDS = 2.0  # how soon a waiting worker notices the holder is gone
+POLL_SECONDS = 0.1  # SQLite: how often the holder looks for items other processes stored
 
 
 class StageLease:
@@ -30,11 +36,11 @@ class StageLease:
         self.db = db
         self.held = db.dialect != "postgresql"
         self._stop = threading.Event()
-        self.thread = threading.Thread(target=self._hold, name="yuqing-stage-lease", daemon=True)
+        target = self._watch if self.held else self._hold
+        self.thread = threading.Thread(target=target, name="yuqing-stage-lease", daemon=True)
 
     def start(self) -> None:
-        if self.db.dialect == "postgresql":
-            self.thread.start()
+        self.thread.start()
 
     def stop(self, timeout: float = 5.0) -> None:
         self._stop.set()
@@ -63,6 +69,23 @@ class StageLease:
             finally:
                 self.held = False
             self._stop.wait(RETRY_SECONDS)
+
+    def _watch(self) -> None:
+        seen: tuple[int, int] | None = None
+        failing = False
+        while not self._stop.wait(POLL_SECONDS):
+            try:
+                with self.db.read() as session:
+                    newest = newest_ids(session)
+            except Exception:
+                if not failing:  # once, not ten times a second
+                    log.exception("cannot look for new items; trying again")
+                failing = True
+                continue
+            failing = False
+            if seen is not None and newest != seen:
+                arrivals.ARRIVED.set()
+            seen = newest
 
     def _listen(self, raw: object) -> None:
         while not self._stop.is_set():
