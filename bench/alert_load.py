@@ -4,15 +4,16 @@ Measured per such post: from the API acknowledging it (it is stored) to the on-d
 webhook receiving its warning — intake, the events stage behind
 whatever arrived before it, grading, the outbox and the notifier.
 
-Two deployments: SQLite with one `yuqing serve` process doing everything (a county office), and
-PostgreSQL with `yuqing serve --workers 2` taking the API beside one `yuqing worker` running the
-events stage and the notifier (docs/deployment.md).
+Three deployments: SQLite with one `yuqing serve` process doing everything (a county office);
+SQLite with `yuqing serve` taking the API beside a `yuqing worker` running the events stage and
+the notifier (two processes, two cores); PostgreSQL with `yuqing serve --workers 2` beside one
+`yuqing worker` (docs/deployment.md).
 
 Background posts are covid19_weibo_hashtag_posts, stamped with the time they are sent; the
 graded posts are weibo21 posts (another topic, so they open events of their own), each marked
 with its number so its message is recognised.
 
-    python -m bench.alert_load [--rate 1000] [--seconds 60] [--backend sqlite|postgresql|both]
+    python -m bench.alert_load [--rate 1000] [--seconds 60] [--deployment NAME …]
     (part of `make bench`; bench/results/alert_load.json)
 """
 
@@ -28,6 +29,7 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -41,6 +43,9 @@ from tests import pg
 from tests.notify.servers import Hook, webhook
 from yuqing.access import accounts, tokens
 from yuqing.audit.log import Actor
+from yuqing.collect.queries import newest_ids
+from yuqing.events.stage import cursor_name
+from yuqing.events.tables import StageCursor
 from yuqing.notify.admin import add_channel
 from yuqing.plan.versions import save, templates
 from yuqing.store.db import Database
@@ -49,6 +54,25 @@ from yuqing.store.migrate import upgrade
 KEY = "bench-alert-load-key-" + "x" * 24
 BATCH = 100
 WEIBO21 = SHARED_DATA / "weibo21_mdfend"
+SETTLE = 5.0  # after the stage caught up, how long a warning may still take to be sent
+
+
+@dataclass(frozen=True)
+class Deployment:
+    backend: str
+    web: int  # uvicorn worker processes of `yuqing serve`
+    worker: bool  # a `yuqing worker` beside it runs the events stage and the notifier
+
+    @property
+    def processes(self) -> str:
+        return f"serve --workers {self.web}" + (" + yuqing worker" if self.worker else "")
+
+
+DEPLOYMENTS = {
+    "sqlite": Deployment("sqlite", 1, False),
+    "sqlite-worker": Deployment("sqlite", 1, True),
+    "postgresql": Deployment("postgresql", 2, True),
+}
 
 
 def graded_posts(n: int) -> list[str]:
@@ -118,9 +142,9 @@ class Arrivals(threading.Thread):
         self.late = max(time.monotonic() - start - n / self.rate, 0.0)
 
 
-def measure(rate: float, seconds: float, folder: Path, backend: str = "sqlite") -> dict[str, Any]:
-    if backend == "sqlite":
-        return _measure(rate, seconds, folder, f"sqlite:///{folder}/load.db", 1)
+def measure(rate: float, seconds: float, folder: Path, deployment: Deployment) -> dict[str, Any]:
+    if deployment.backend == "sqlite":
+        return _measure(rate, seconds, folder, f"sqlite:///{folder}/load.db", deployment)
     bindir = pg.find_bin()
     if bindir is None:
         raise RuntimeError("PostgreSQL is not installed")
@@ -131,13 +155,14 @@ def measure(rate: float, seconds: float, folder: Path, backend: str = "sqlite") 
         with admin.connect() as conn:
             conn.execute(text("CREATE DATABASE load"))
         admin.dispose()
-        return _measure(rate, seconds, folder, cluster.url("load"), 2)
+        return _measure(rate, seconds, folder, cluster.url("load"), deployment)
     finally:
         cluster.stop()
 
 
-def _measure(rate: float, seconds: float, folder: Path, url: str, web: int) -> dict[str, Any]:
-    """`web` uvicorn workers; with more than one, a `yuqing worker` process runs the stages."""
+def _measure(
+    rate: float, seconds: float, folder: Path, url: str, deployment: Deployment
+) -> dict[str, Any]:
     upgrade(url)
     db = Database(url)
     background = posts()
@@ -153,15 +178,16 @@ def _measure(rate: float, seconds: float, folder: Path, url: str, web: int) -> d
             "YUQING_SECRET_KEY": KEY,
             "YUQING_PUBLIC_URL": base,
         }
-        serve = ["serve", "--port", str(port), "--workers", str(web)]
+        serve = ["serve", "--port", str(port), "--workers", str(deployment.web)]
+        commands = [(serve, {"YUQING_COLLECT": "false"})] if deployment.worker else [(serve, {})]
         procs = [
             subprocess.Popen(
                 [sys.executable, "-m", "yuqing.cli", *command],
-                env=env,
+                env=env | extra,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
-            for command in ([serve, ["worker"]] if web > 1 else [serve])
+            for command, extra in commands + ([(["worker"], {})] if deployment.worker else [])
         ]
         try:
             _wait_until_up(base)
@@ -191,9 +217,7 @@ def _measure(rate: float, seconds: float, folder: Path, url: str, web: int) -> d
                     time.sleep(2)
             for load in loads:
                 load.join()
-            deadline = time.monotonic() + 300
-            while len(_arrived(hook, sent)) < len(sent) and time.monotonic() < deadline:
-                time.sleep(0.05)
+            _settle(db, hook, sent)
             arrived = _arrived(hook, sent)
             latencies = [arrived[m] - sent[m] for m in arrived]
         finally:
@@ -205,7 +229,7 @@ def _measure(rate: float, seconds: float, folder: Path, url: str, web: int) -> d
     ms = sorted(round(x * 1000, 1) for x in latencies)
     return {
         "backend": db.dialect,
-        "processes": f"serve --workers {web}" + (" + yuqing worker" if web > 1 else ""),
+        "processes": deployment.processes,
         "offered_items_per_s": rate,
         "arrived_items_per_s": round(
             sum(load.stored for load in loads) / (seconds + max(load.late for load in loads)), 1
@@ -217,6 +241,23 @@ def _measure(rate: float, seconds: float, folder: Path, url: str, web: int) -> d
         "p99_ms": ms[min(len(ms) - 1, int(len(ms) * 0.99))] if ms else None,
         "max_ms": ms[-1] if ms else None,
     }
+
+
+def _settle(db: Database, hook: Hook, sent: dict[str, float]) -> None:
+    """Until every graded post warned, or the events stage has read everything stored and
+    SETTLE seconds passed (a graded post that joined an event already warned at its level
+    raises no new warning), at most 5 minutes."""
+    deadline = time.monotonic() + 300
+    caught_up: float | None = None
+    while len(_arrived(hook, sent)) < len(sent) and time.monotonic() < deadline:
+        if caught_up is None:
+            with db.read() as s:
+                stage = s.get(StageCursor, cursor_name(False))
+                if stage is not None and stage.item_id >= newest_ids(s)[0]:
+                    caught_up = time.monotonic()
+        elif time.monotonic() - caught_up > SETTLE:
+            return
+        time.sleep(0.1)
 
 
 def _arrived(hook: Hook, sent: dict[str, float]) -> dict[str, float]:
@@ -245,16 +286,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rate", type=float, nargs="+", default=[1000.0, 250.0])
     parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument(
+        "--deployment", choices=list(DEPLOYMENTS), nargs="+", default=list(DEPLOYMENTS)
+    )
     args = parser.parse_args(argv)
-    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
-    if pg.find_bin() is None and "postgresql" in backends:
-        backends.remove("postgresql")
+    names = [n for n in args.deployment if pg.find_bin() or DEPLOYMENTS[n].backend == "sqlite"]
     runs = []
-    for backend in backends:
+    for name in names:
         for rate in args.rate:
             with tempfile.TemporaryDirectory(prefix="yuqing-load-") as tmp:
-                runs.append(measure(rate, args.seconds, Path(tmp), backend))
+                runs.append(measure(rate, args.seconds, Path(tmp), DEPLOYMENTS[name]))
             print(json.dumps(runs[-1], ensure_ascii=False))
     report = {
         "benchmark": "alert latency under load",

@@ -1,3 +1,6 @@
+import sqlite3
+import threading
+import time
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -5,7 +8,7 @@ from sqlalchemy import insert, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 from yuqing.collect.tables import Item, Source
-from yuqing.store.db import Database, reserve_ids
+from yuqing.store.db import Database, _begin_immediate, reserve_ids
 from yuqing.store.migrate import pending
 
 
@@ -35,6 +38,32 @@ def test_sqlite_runs_in_wal_with_foreign_keys(sqlite_db: Database) -> None:
     with sqlite_db.read() as s:
         assert s.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert s.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_a_sqlite_writer_waits_for_another_process_then_writes(sqlite_db: Database) -> None:
+    other_process = Database(sqlite_db.url)
+
+    def hold() -> None:
+        with other_process.write() as s:
+            s.execute(text("CREATE TABLE held (x INTEGER)"))
+            s.execute(text("INSERT INTO held VALUES (1)"))
+            time.sleep(0.3)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    time.sleep(0.1)
+    raw = sqlite_db.engine.raw_connection()
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            _begin_immediate(raw.dbapi_connection, patience=0.05)  # type: ignore[arg-type]
+        with sqlite_db.write() as s:  # waits for the other's commit, then writes
+            assert s.execute(text("SELECT count(*) FROM held")).scalar() == 1
+            s.execute(text("INSERT INTO held VALUES (2)"))
+        assert raw.dbapi_connection.execute("PRAGMA busy_timeout").fetchone() == (30000,)  # type: ignore[union-attr]
+    finally:
+        raw.close()
+        holder.join()
+        other_process.dispose()
 
 
 def test_foreign_keys_are_enforced(db: Database) -> None:

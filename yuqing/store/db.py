@@ -7,7 +7,9 @@ reading sessions use a plain BEGIN and never block writers.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
+import time
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -50,9 +52,31 @@ def _sqlite_engine(url: str, begin: str, foreign_keys: bool = True) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
-        conn.exec_driver_sql(begin)
+        if begin == "BEGIN IMMEDIATE":
+            _begin_immediate(conn.connection.dbapi_connection)
+        else:
+            conn.exec_driver_sql(begin)
 
     return engine
+
+
+def _begin_immediate(raw: Any, patience: float = 30.0) -> None:
+    """Take SQLite's write lock, trying again every millisecond while another process holds
+    it. SQLite's own busy handler sleeps up to 100 ms between tries, so a process beside a
+    busy one (`yuqing worker` beside `yuqing serve`) took the lock long after it was free."""
+    raw.execute("PRAGMA busy_timeout=0")
+    try:
+        deadline = time.monotonic() + patience
+        while True:
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+            time.sleep(0.001)
+    finally:
+        raw.execute("PRAGMA busy_timeout=30000")
 
 
 class FairLock:
