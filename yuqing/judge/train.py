@@ -200,10 +200,13 @@ Targets for the product: 0.85 (usual) and 0.80 (virus) macro-F1 — **not yet me
 | NB-weighted features, one-vs-rest (NB-LR, C = 4) | 0.823 | 0.768 |
 | NB-LR averaged with this model | 0.827 | 0.770 |
 | self-training: + 12,224 COVID hashtag posts it labels with p ≥ 0.9 (weight .3) | 0.817 | 0.769 |
+| class biases tuned for macro-F1 by 5-fold cross-validation on the training files | 0.826 | 0.757 |
+| polarity summed from the emotion head / averaged with this model | .817 / .819 | .762 / .760 |
 
 Linear models on these features plateau around 0.82 / 0.77; the COVID emotion posts help the
 general domain and hurt the COVID one (they have no neutral class), so they are left out.
-Naive-Bayes weighting and self-training on unlabelled posts of the COVID domain add under a point
+Naive-Bayes weighting, self-training on unlabelled posts of the COVID domain, tuned class biases
+and the emotion head's polarity move each file by under a point, or one up and the other down
 (measured 2026-11-23, not adopted): the targets need a pretrained encoder, which cannot be
 downloaded here.
 
