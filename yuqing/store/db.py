@@ -34,7 +34,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 
-def _sqlite_engine(url: str, begin: str, foreign_keys: bool = True) -> Engine:
+def _sqlite_engine(url: str, writing: bool, foreign_keys: bool = True) -> Engine:
     path = make_url(url).database
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -52,10 +52,10 @@ def _sqlite_engine(url: str, begin: str, foreign_keys: bool = True) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
-        if begin == "BEGIN IMMEDIATE":
+        if writing:
             _begin_immediate(conn.connection.dbapi_connection)
         else:
-            conn.exec_driver_sql(begin)
+            conn.exec_driver_sql("BEGIN")
 
     return engine
 
@@ -126,8 +126,8 @@ class Database:
         self.url = url
         self.dialect = make_url(url).get_backend_name()
         if self.dialect == "sqlite":
-            self.engine = _sqlite_engine(url, "BEGIN IMMEDIATE", foreign_keys=not migrating)
-            self.read_engine = _sqlite_engine(url, "BEGIN")
+            self.engine = _sqlite_engine(url, writing=True, foreign_keys=not migrating)
+            self.read_engine = _sqlite_engine(url, writing=False)
         else:
             if make_url(url).drivername == "postgresql":
                 url = url.replace("postgresql://", "postgresql+psycopg://", 1)
