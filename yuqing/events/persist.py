@@ -6,7 +6,7 @@ import heapq
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, insert, select, update
+from sqlalchemy import Row, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from yuqing.audit.log import Actor
@@ -101,7 +101,7 @@ def save_decisions(
                 }
             )
     if updates:
-        session.execute(update(Event), updates)
+        _update_events(session, updates)
         _expire_loaded(session, {u["id"] for u in updates})
     if buckets:
         upsert_buckets(session, buckets)
@@ -156,6 +156,24 @@ def _grade(d: Decision, plan: Versioned, now: datetime) -> dict[str, Any]:
     }
 
 
+def _update_events(session: Session, updates: list[dict[str, Any]]) -> None:
+    """One executemany per set of columns, as plain table statements: the ORM's bulk UPDATE
+    by primary key spent as long preparing each row as the database took to write it."""
+    table = Event.__table__
+    by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for u in updates:
+        by_columns.setdefault(tuple(u), []).append(u)
+    for columns, rows in by_columns.items():
+        stmt = (
+            update(table)
+            .where(table.c.id == bindparam("event_id"))
+            .values({c: bindparam(f"new_{c}") for c in columns if c != "id"})
+        )
+        session.execute(
+            stmt, [{f"new_{c}": v for c, v in r.items()} | {"event_id": r["id"]} for r in rows]
+        )
+
+
 def _expire_loaded(session: Session, ids: set[int]) -> None:
     """A bulk UPDATE bypasses the identity map: events already loaded must be read afresh."""
     for obj in list(session.identity_map.values()):
@@ -165,7 +183,7 @@ def _expire_loaded(session: Session, ids: set[int]) -> None:
 
 def upsert_buckets(session: Session, rows: list[dict[str, object]]) -> None:
     """Insert or replace timeline buckets in one statement (SQLite and PostgreSQL alike)."""
-    stmt = dialect_insert(session, EventBucket)
+    stmt = dialect_insert(session, EventBucket.__table__)
     session.execute(
         stmt.on_conflict_do_update(
             index_elements=["event_id", "start"],
