@@ -33,12 +33,14 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+BUSY_SECONDS = 30.0  # how long a SQLite writer waits for another's lock before it gives up
+
 
 def _sqlite_engine(url: str, writing: bool, foreign_keys: bool = True) -> Engine:
     path = make_url(url).database
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+    engine = create_engine(url, connect_args={"timeout": BUSY_SECONDS, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
@@ -47,7 +49,6 @@ def _sqlite_engine(url: str, writing: bool, foreign_keys: bool = True) -> Engine
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
         cur.execute("PRAGMA synchronous=NORMAL")
-        cur.execute("PRAGMA busy_timeout=30000")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -60,7 +61,7 @@ def _sqlite_engine(url: str, writing: bool, foreign_keys: bool = True) -> Engine
     return engine
 
 
-def _begin_immediate(raw: Any, patience: float = 30.0) -> None:
+def _begin_immediate(raw: Any, patience: float = BUSY_SECONDS) -> None:
     """Take SQLite's write lock, trying again every millisecond while another process holds
     it. SQLite's own busy handler sleeps up to 100 ms between tries, so a process beside a
     busy one (`yuqing worker` beside `yuqing serve`) took the lock long after it was free."""
@@ -76,7 +77,7 @@ def _begin_immediate(raw: Any, patience: float = 30.0) -> None:
                     raise
             time.sleep(0.001)
     finally:
-        raw.execute("PRAGMA busy_timeout=30000")
+        raw.execute(f"PRAGMA busy_timeout={int(BUSY_SECONDS * 1000)}")
 
 
 class FairLock:
