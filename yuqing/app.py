@@ -22,6 +22,7 @@ from yuqing.audit import pages as audit_pages
 from yuqing.collect import api as collect_api
 from yuqing.collect import evidence_pages, source_api, source_pages
 from yuqing.collect import pages as collect_pages
+from yuqing.collect.intake import warm_up
 from yuqing.collect.runner import Collector
 from yuqing.demo import start_drill as start_demo
 from yuqing.events import api as events_api
@@ -71,6 +72,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        warm_up(database)  # before the first request, which would otherwise wait for it
         lease = StageLease(database) if settings.collect else None
         collector = (
             Collector(database, tick=settings.collect_tick_seconds, after=[lease.run])

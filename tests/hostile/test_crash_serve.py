@@ -170,7 +170,7 @@ def _push(service: Service, token: str, batch: list[dict[str, Any]]) -> None:
         f"{service.url}/api/v1/items",
         json={"items": batch},
         headers={"Authorization": f"Bearer {token}"},
-        timeout=10,
+        timeout=30,  # a service just restarted is catching up on the events stage
     )
     assert r.status_code == 200 and not r.json()["errors"], r.text
 

@@ -165,6 +165,7 @@ def worker() -> None:
     import logging
     import signal
 
+    from yuqing.collect.intake import warm_up
     from yuqing.collect.runner import Collector
     from yuqing.events.lease import StageLease
     from yuqing.notify.worker import Notifier
@@ -176,6 +177,7 @@ def worker() -> None:
     lease = StageLease(db)
     collector = Collector(db, tick=settings.collect_tick_seconds, after=[lease.run])
     notifier = Notifier(db, settings, sweeps=timers(settings))
+    warm_up(db)
     signal.signal(signal.SIGTERM, lambda *_: collector.request_stop())
     lease.start()
     collector.start()

@@ -7,13 +7,14 @@ something new was observed, and never rewrites what was stored.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from yuqing.audit.log import Actor, record
@@ -22,13 +23,15 @@ from yuqing.collect.dedup import NearDupIndex, NewItem, assign_stories, index_fo
 from yuqing.collect.schema import ItemIn
 from yuqing.collect.sources import source_id
 from yuqing.collect.tables import Item, ItemMetric
-from yuqing.judge.apply import ToJudge, judge_items
+from yuqing.judge.apply import ToJudge, judge_items, load_models
 from yuqing.judge.matcher import MatchInput
 from yuqing.store import search
 from yuqing.store.base import utcnow
 from yuqing.store.db import Database, one_of, reserve_ids
 from yuqing.text.normalise import clean, normalise
 from yuqing.text.urls import BadURL, canonical_url
+
+log = logging.getLogger("yuqing.collect")
 
 
 @dataclass
@@ -123,6 +126,18 @@ class _Known:
 def _stale(seen: tuple[int, ...], last: tuple[int, ...]) -> bool:
     """An undated observation that shows no increase tells nothing new (a re-import, a retry)."""
     return all(a <= b for a, b in zip(seen, last, strict=True))
+
+
+def warm_up(db: Database) -> None:
+    """Before a service takes its first batch: judging's models loaded, the near-duplicate index
+    filled with the window's items."""
+    load_models()
+    index = index_for(db)
+    try:
+        with index.lock, db.read() as session:
+            index.catch_up(session, utcnow())
+    except SQLAlchemyError as exc:  # the first batch fills it then
+        log.warning("near-duplicate index not filled at start: %s", exc)
 
 
 class Intake:

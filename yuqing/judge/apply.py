@@ -23,7 +23,8 @@ from yuqing.judge.tables import ItemMatch, ItemSentiment, ItemTags, Scheme
 from yuqing.judge.taxonomy import OTHER
 from yuqing.store.base import utcnow
 from yuqing.store.cache import Compiled
-from yuqing.text.segment import add_words
+from yuqing.text.normalise import normalise
+from yuqing.text.segment import add_words, cut
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,18 @@ def tag_rows(session: Session, batch: list[ToJudge]) -> list[dict[str, Any]]:
             if guess is not None and guess.category in known:
                 rows[i]["category"], rows[i]["category_score"] = guess.category, guess.score
     return rows
+
+
+def load_models() -> None:
+    """Load the models and dictionaries judging reads (loaded by the first batch instead, they
+    held that request and its transaction for seconds)."""
+    try:
+        default_model()
+    except FileNotFoundError:
+        log.warning("no sentiment model: items will be stored without sentiment")
+    default_category_model()
+    normalise("預熱")  # both OpenCC converters
+    cut("预热")
 
 
 def judge_items(session: Session, batch: list[ToJudge], now: datetime | None = None) -> int:
