@@ -1,14 +1,22 @@
+import contextlib
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
 
 from yuqing.audit.log import Actor, verify
+from yuqing.collect import intake as intake_module
 from yuqing.collect.importer import import_bytes, import_file
 from yuqing.collect.intake import Intake
 from yuqing.collect.schema import ItemIn
 from yuqing.collect.tables import Item, ItemMetric, Source
+from yuqing.judge.apply import Judgement
+from yuqing.judge.matcher import MatchInput
+from yuqing.judge.tables import ItemSentiment, ItemTags
 from yuqing.store.db import Database
 
 CLI = Actor.cli()
@@ -128,3 +136,65 @@ def test_nul_characters_and_null_followers_are_stored(db: Database) -> None:
         row = s.execute(select(Item).where(Item.external_id == "n1")).scalar_one()
     assert row.text == "医院收费" and row.title == "标题" and row.norm_text == "医院收费"
     assert row.author_name == "网友"
+
+
+def _judged(db: Database) -> dict[str, tuple[str, str]]:
+    with db.read() as s:
+        rows = s.execute(
+            select(Item.external_id, ItemSentiment.label, ItemTags.category)
+            .join(ItemSentiment, ItemSentiment.item_id == Item.id)
+            .join(ItemTags, ItemTags.item_id == Item.id)
+        ).all()
+    return {r[0]: (r[1], r[2]) for r in rows}
+
+
+BATCH = [
+    (0, ItemIn(id="j1", text="学校食堂饭菜发霉，多名学生腹泻送医")),
+    (1, ItemIn(id="j2", text="今天天气真好，出去走走")),
+]
+
+
+def test_items_are_judged_before_the_write_transaction(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Judging is most of intake's work: inside the write transaction it held SQLite's one
+    write lock, which the events stage in another process waits for."""
+    writing: list[bool] = []
+    judged: list[tuple[int, bool]] = []  # (items, while writing)
+    original_write, original_judge = db.write, intake_module.judge
+
+    @contextlib.contextmanager
+    def write() -> Iterator[Session]:
+        writing.append(True)
+        try:
+            with original_write() as session:
+                yield session
+        finally:
+            writing.pop()
+
+    def judge(session: Session, items: list[MatchInput]) -> list[Judgement]:
+        judged.append((len(items), bool(writing)))
+        return original_judge(session, items)
+
+    monkeypatch.setattr(db, "write", write)
+    monkeypatch.setattr(intake_module, "judge", judge)
+    intake = Intake(db, CLI, "push", "push", "test")
+    assert intake.store(BATCH).created == 2
+    assert judged == [(2, False)]
+    assert intake.store(BATCH).unchanged == 2
+    assert sum(n for n, _ in judged) == 2  # stored already: judged no more
+    assert set(_judged(db)) == {"j1", "j2"}
+
+
+def test_an_item_not_judged_beforehand_is_judged_in_the_transaction(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    Intake(db, CLI, "push", "push", "test").store(BATCH)
+    expected = _judged(db)
+    with db.write() as s:
+        s.execute(delete(ItemSentiment))
+        s.execute(delete(ItemTags))
+        s.execute(delete(Item))
+    monkeypatch.setattr(Intake, "_judge_new", lambda self, prepared: {})
+    assert Intake(db, CLI, "push", "push", "test").store(BATCH).created == 2
+    assert _judged(db) == expected and len(expected) == 2

@@ -23,7 +23,7 @@ from yuqing.collect.dedup import NearDupIndex, NewItem, assign_stories, index_fo
 from yuqing.collect.schema import ItemIn
 from yuqing.collect.sources import source_id
 from yuqing.collect.tables import Item, ItemMetric
-from yuqing.judge.apply import ToJudge, judge_items, load_models
+from yuqing.judge.apply import Judgement, judge, load_models, store_judgements
 from yuqing.judge.matcher import MatchInput
 from yuqing.store import search
 from yuqing.store.base import utcnow
@@ -62,6 +62,11 @@ class _Prepared:
     row: dict[str, Any]
     metrics: tuple[int, int, int, int] | None
     observed_at: datetime | None
+
+    @property
+    def name(self) -> tuple[str, str]:
+        """Source and id, as the collector names the item."""
+        return self.source_key, self.external_id
 
 
 def _prepare(ref: int, item: ItemIn, default_source: str, now: datetime) -> _Prepared:
@@ -110,6 +115,31 @@ def _prepare(ref: int, item: ItemIn, default_source: str, now: datetime) -> _Pre
         item.metrics.values() if item.metrics else None,
         item.observed_at,
     )
+
+
+@dataclass
+class _Batch:
+    now: datetime
+    refs: list[int]
+    prepared: list[_Prepared] = field(default_factory=list)
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    judged: dict[tuple[str, str], Judgement] = field(default_factory=dict)  # by name
+
+
+def _match_input(p: _Prepared) -> MatchInput:
+    row = p.row
+    return MatchInput(
+        row["norm_title"],
+        row["norm_text"],
+        row["author_name"] or "",
+        p.source_key,
+        row["url"] or "",
+    )
+
+
+def _judge(session: Session, prepared: list[_Prepared]) -> dict[tuple[str, str], Judgement]:
+    judgements = judge(session, [_match_input(p) for p in prepared])
+    return {p.name: j for p, j in zip(prepared, judgements, strict=True)}
 
 
 @dataclass
@@ -162,13 +192,24 @@ class Intake:
         self._sources: dict[str, int] = {}
 
     def store(self, items: Sequence[tuple[int, ItemIn]]) -> IngestResult:
-        """Store one batch in one transaction; retried when a concurrent writer got there first."""
+        """Store one batch in one transaction; retried when a concurrent writer got there first.
+
+        Items are normalised and judged before the transaction, so the write lock (on SQLite
+        the whole database's, which the events stage in another process waits for) holds only
+        the lookups and writes."""
+        batch = _Batch(self.clock(), [ref for ref, _ in items])
+        for ref, item in items:
+            try:
+                batch.prepared.append(_prepare(ref, item, self.default_source, batch.now))
+            except ValueError as exc:
+                batch.errors.append((ref, str(exc)))
+        batch.judged = self._judge_new(batch.prepared)
         index = index_for(self.db)
         for attempt in range(3):
             try:
                 with index.lock, self.db.write() as session:
                     try:
-                        return self._store(session, items, index)
+                        return self._store(session, batch, index)
                     except BaseException:
                         index.reset()  # it may hold items of the batch being rolled back
                         raise
@@ -178,25 +219,44 @@ class Intake:
                     raise
         raise AssertionError("unreachable")
 
+    def _judge_new(self, prepared: list[_Prepared]) -> dict[tuple[str, str], Judgement]:
+        """Items not stored yet, judged outside the write transaction (an item someone stores
+        meanwhile is judged for nothing; one this misses is judged inside)."""
+        first: dict[tuple[str, str], _Prepared] = {}
+        for p in prepared:
+            first.setdefault(p.name, p)
+        if not first:
+            return {}
+        with self.db.read() as session:
+            cached = [
+                (self._sources[source], external_id)
+                for source, external_id in first
+                if source in self._sources
+            ]
+            stored = set(self._existing(session, cached))
+            new = [
+                p
+                for (source, external_id), p in first.items()
+                if (self._sources.get(source), external_id) not in stored
+            ]
+            return _judge(session, new)
+
     def _source(self, session: Session, key: str) -> int:
         if key not in self._sources:
             self._sources[key] = source_id(session, key, self.source_kind, self.actor)
         return self._sources[key]
 
-    def _store(
-        self, session: Session, items: Sequence[tuple[int, ItemIn]], index: NearDupIndex
-    ) -> IngestResult:
-        result = IngestResult()
-        now = self.clock()
+    def _store(self, session: Session, batch: _Batch, index: NearDupIndex) -> IngestResult:
+        result = IngestResult(errors=list(batch.errors))
+        now = batch.now
         latest: dict[tuple[int, str], _Prepared] = {}
         observations: list[tuple[tuple[int, str], _Prepared]] = []
         implicit: dict[tuple[int, str], _Prepared] = {}
-        for ref, item in items:
+        for p in batch.prepared:
             try:
-                p = _prepare(ref, item, self.default_source, now)
                 key = (self._source(session, p.source_key), p.external_id)
             except ValueError as exc:
-                result.errors.append((ref, str(exc)))
+                result.errors.append((p.ref, str(exc)))
                 continue
             latest.setdefault(key, p)
             if p.observed_at is None:
@@ -205,6 +265,7 @@ class Intake:
                 implicit[key] = p
             else:
                 observations.append((key, p))
+        result.errors.sort(key=lambda e: e[0])
         if not latest:
             return result
         observations.sort(key=lambda o: o[1].observed_at)  # type: ignore[arg-type,return-value]
@@ -216,9 +277,14 @@ class Intake:
             ids = reserve_ids(session, Item.__table__, len(new_keys))
             for k, item_id in zip(new_keys, ids, strict=True):
                 existing[k] = _Known(item_id, None, None, new=True)
+            judged = self._judged(session, [latest[k] for k in new_keys], batch.judged)
             stories = self._stories(session, new_keys, latest, existing, index, now)
             self._insert(session, new_keys, latest, existing, stories)
-            judge_items(session, [self._to_judge(existing[k].id, latest[k]) for k in new_keys], now)
+            store_judgements(
+                session,
+                [(existing[k].id, j) for k, j in zip(new_keys, judged, strict=True)],
+                now,
+            )
         metric_rows: list[dict[str, Any]] = []
         item_updates: dict[int, dict[str, Any]] = {}
         created: set[tuple[int, str]] = set()
@@ -239,7 +305,7 @@ class Intake:
         result.item_ids = [existing[k].id for k in latest]
         if result.created or result.updated:
             arrivals.mark(session)
-            refs = [ref for ref, _ in items]
+            refs = batch.refs
             record(
                 session,
                 self.actor,
@@ -286,18 +352,13 @@ class Intake:
         )
 
     @staticmethod
-    def _to_judge(item_id: int, p: _Prepared) -> ToJudge:
-        row = p.row
-        return ToJudge(
-            item_id,
-            MatchInput(
-                row["norm_title"],
-                row["norm_text"],
-                row["author_name"] or "",
-                p.source_key,
-                row["url"] or "",
-            ),
-        )
+    def _judged(
+        session: Session, new: list[_Prepared], before: dict[tuple[str, str], Judgement]
+    ) -> list[Judgement]:
+        missed = [p for p in new if p.name not in before]
+        if missed:
+            before = before | _judge(session, missed)
+        return [before[p.name] for p in new]
 
     @staticmethod
     def _stories(

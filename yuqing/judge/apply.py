@@ -16,21 +16,23 @@ from sqlalchemy.orm import Session
 
 from yuqing.judge import taxonomy_store
 from yuqing.judge.category import default_category_model
-from yuqing.judge.matcher import MatchInput, SchemeSet
+from yuqing.judge.matcher import MatchInput, SchemeMatch, SchemeSet
 from yuqing.judge.schemes import Node, from_lists, parse
-from yuqing.judge.sentiment import default_model
+from yuqing.judge.sentiment import Sentiment, default_model
 from yuqing.judge.tables import ItemMatch, ItemSentiment, ItemTags, Scheme
 from yuqing.judge.taxonomy import OTHER
-from yuqing.store.base import utcnow
 from yuqing.store.cache import Compiled
 from yuqing.text.normalise import normalise
 from yuqing.text.segment import add_words, cut
 
 
 @dataclass(frozen=True)
-class ToJudge:
-    item_id: int
-    item: MatchInput
+class Judgement:
+    """What judging found in one item, before it is stored."""
+
+    sentiment: Sentiment | None
+    tags: dict[str, Any]  # category, category_terms, flags, category_score
+    matches: list[SchemeMatch]
 
 
 def scheme_node(s: Scheme) -> Node:
@@ -64,21 +66,19 @@ def scheme_set(session: Session) -> SchemeSet:
     return _schemes.get(session)
 
 
-def tag_rows(session: Session, batch: list[ToJudge]) -> list[dict[str, Any]]:
+def _tags(session: Session, texts: list[str]) -> list[dict[str, Any]]:
     """Category and flags by the rules; where the rules find no category term, the category
     model's guess when it is confident."""
     tagger = taxonomy_store.tagger(session)
-    texts = [f"{b.item.title} {b.item.text}" for b in batch]
     tags = [tagger.tag(t) for t in texts]
     rows: list[dict[str, Any]] = [
         {
-            "item_id": b.item_id,
             "category": t.category,
             "category_terms": list(t.category_terms),
             "flags": list(t.flags),
             "category_score": None,
         }
-        for b, t in zip(batch, tags, strict=True)
+        for t in tags
     ]
     model = default_category_model()
     unsure = [i for i, t in enumerate(tags) if t.category == OTHER]
@@ -102,43 +102,50 @@ def load_models() -> None:
     cut("预热")
 
 
-def judge_items(session: Session, batch: list[ToJudge], now: datetime | None = None) -> int:
-    """Record each item's sentiment and every (item, scheme) match; the number of matches.
-    Rows go in as plain table inserts (executemany), not through the ORM's bulk path."""
-    if not batch:
-        return 0
+def judge(session: Session, items: list[MatchInput]) -> list[Judgement]:
+    """Each item's sentiment, category, flags and matching schemes. Writes nothing (the session
+    only checks the cached schemes and taxonomy), so intake judges a batch before it takes the
+    write lock, which then holds only the writes."""
+    if not items:
+        return []
+    texts = [f"{i.title} {i.text}" for i in items]
     try:
         model = default_model()
     except FileNotFoundError:  # items are never refused for want of a model
         log.warning("no sentiment model: items are stored without sentiment")
         model = None
-    if model is not None:
-        predictions = model.predict(
-            [f"{b.item.title} {b.item.text}" for b in batch], normalised=True
-        )
-        session.execute(
-            insert(ItemSentiment.__table__),
-            [
-                {
-                    "item_id": b.item_id,
-                    "label": p.label,
-                    "score": p.score,
-                    "emotion": p.emotion,
-                    "model_label": p.label,
-                }
-                for b, p in zip(batch, predictions, strict=True)
-            ],
-        )
-    session.execute(insert(ItemTags.__table__), tag_rows(session, batch))
+    sentiments = model.predict(texts, normalised=True) if model else [None] * len(items)
     schemes = scheme_set(session)
-    if not schemes.schemes:
-        return 0
-    at = now or utcnow()
-    rows = [
-        {"item_id": b.item_id, "scheme_id": m.scheme_id, "terms": list(m.terms), "matched_at": at}
-        for b in batch
-        for m in schemes.match(b.item)
+    return [
+        Judgement(p, tags, schemes.match(i) if schemes.schemes else [])
+        for i, p, tags in zip(items, sentiments, _tags(session, texts), strict=True)
     ]
-    if rows:
-        session.execute(insert(ItemMatch.__table__), rows)
-    return len(rows)
+
+
+def store_judgements(session: Session, judged: list[tuple[int, Judgement]], now: datetime) -> int:
+    """Record each item's judgement; the number of (item, scheme) matches. Rows go in as plain
+    table inserts (executemany), not through the ORM's bulk path."""
+    if not judged:
+        return 0
+    sentiments = [
+        {
+            "item_id": item_id,
+            "label": j.sentiment.label,
+            "score": j.sentiment.score,
+            "emotion": j.sentiment.emotion,
+            "model_label": j.sentiment.label,
+        }
+        for item_id, j in judged
+        if j.sentiment is not None
+    ]
+    if sentiments:
+        session.execute(insert(ItemSentiment.__table__), sentiments)
+    session.execute(insert(ItemTags.__table__), [{"item_id": i, **j.tags} for i, j in judged])
+    matches = [
+        {"item_id": item_id, "scheme_id": m.scheme_id, "terms": list(m.terms), "matched_at": now}
+        for item_id, j in judged
+        for m in j.matches
+    ]
+    if matches:
+        session.execute(insert(ItemMatch.__table__), matches)
+    return len(matches)
