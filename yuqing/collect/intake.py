@@ -194,30 +194,32 @@ class Intake:
     def store(self, items: Sequence[tuple[int, ItemIn]]) -> IngestResult:
         """Store one batch in one transaction; retried when a concurrent writer got there first.
 
-        Items are normalised and judged before the transaction, so the write lock (on SQLite
-        the whole database's, which the events stage in another process waits for) holds only
-        the lookups and writes."""
-        batch = _Batch(self.clock(), [ref for ref, _ in items])
-        for ref, item in items:
-            try:
-                batch.prepared.append(_prepare(ref, item, self.default_source, batch.now))
-            except ValueError as exc:
-                batch.errors.append((ref, str(exc)))
-        batch.judged = self._judge_new(batch.prepared)
+        Items are normalised and judged before the transaction, in this process's turn to write,
+        so SQLite's write lock (the whole database's, which the events stage in a `yuqing worker`
+        waits for) holds only the lookups and writes."""
         index = index_for(self.db)
-        for attempt in range(3):
-            try:
-                with index.lock, self.db.write() as session:
-                    try:
-                        return self._store(session, batch, index)
-                    except BaseException:
-                        index.reset()  # it may hold items of the batch being rolled back
+        # One batch at a time queues for the turn, so the events stage's runs alternate with them.
+        with index.lock, self.db.turn():
+            batch = _Batch(self.clock(), [ref for ref, _ in items])
+            for ref, item in items:
+                try:
+                    batch.prepared.append(_prepare(ref, item, self.default_source, batch.now))
+                except ValueError as exc:
+                    batch.errors.append((ref, str(exc)))
+            batch.judged = self._judge_new(batch.prepared)
+            for attempt in range(3):
+                try:
+                    with self.db.write() as session:
+                        try:
+                            return self._store(session, batch, index)
+                        except BaseException:
+                            index.reset()  # it may hold items of the batch being rolled back
+                            raise
+                except IntegrityError:
+                    self._sources.clear()
+                    if attempt == 2:
                         raise
-            except IntegrityError:
-                self._sources.clear()
-                if attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
+            raise AssertionError("unreachable")
 
     def _judge_new(self, prepared: list[_Prepared]) -> dict[tuple[str, str], Judgement]:
         """Items not stored yet, judged outside the write transaction (an item someone stores

@@ -1,4 +1,5 @@
-"""Matching new items against the enabled schemes, in the transaction that stores them.
+"""Judging new items (sentiment, category and flags, matching schemes) for intake, which judges a
+batch before its write transaction and stores the judgements in it.
 
 The compiled scheme set is cached per database and rebuilt when a scheme changes (the cache
 checks the schemes' count and last change time once per batch).

@@ -153,6 +153,18 @@ class Database:
             yield session
 
     @contextmanager
+    def turn(self) -> Iterator[None]:
+        """This process's turn to write, before its transaction opens. Work done in it (intake
+        judging a batch) stays in line with the process's other writers — on one core, taking
+        turns finishes each sooner than sharing it — while another process (a `yuqing worker`
+        beside `yuqing serve` on SQLite) may still write meanwhile."""
+        if self._writing is None:
+            yield
+            return
+        with self._writing:
+            yield
+
+    @contextmanager
     def read(self) -> Iterator[Session]:
         with self._read() as session, session.begin():
             yield session
