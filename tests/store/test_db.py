@@ -67,6 +67,37 @@ def test_a_sqlite_writer_waits_for_another_process_then_writes(sqlite_db: Databa
         other_process.dispose()
 
 
+def test_a_turn_keeps_this_process_writers_waiting_but_not_another_process(
+    sqlite_db: Database,
+) -> None:
+    """Intake judges in its turn: the process's other writers wait in line, as they would for
+    the work done inside a transaction, while another process may write meanwhile."""
+    other_process = Database(sqlite_db.url)
+    wrote = threading.Event()
+
+    def write_here() -> None:
+        with sqlite_db.write() as s:
+            s.execute(text("INSERT INTO held VALUES (2)"))
+        wrote.set()
+
+    try:
+        with sqlite_db.turn():
+            with other_process.write() as s:  # not blocked by the turn
+                s.execute(text("CREATE TABLE held (x INTEGER)"))
+                s.execute(text("INSERT INTO held VALUES (1)"))
+            writer = threading.Thread(target=write_here)
+            writer.start()
+            assert not wrote.wait(0.3)  # this process's writer waits for the turn
+            with sqlite_db.write() as s:  # the turn's own thread writes in it
+                s.execute(text("INSERT INTO held VALUES (3)"))
+        assert wrote.wait(10)
+        writer.join()
+        with sqlite_db.read() as s:
+            assert s.execute(text("SELECT x FROM held ORDER BY rowid")).scalars().all() == [1, 3, 2]
+    finally:
+        other_process.dispose()
+
+
 def test_foreign_keys_are_enforced(db: Database) -> None:
     now = datetime.now(UTC)
     with pytest.raises(IntegrityError), db.write() as s:
