@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from yuqing.audit.log import Actor, verify
-from yuqing.collect import intake as intake_module
+from yuqing.collect import prepared as prepared_module
 from yuqing.collect.importer import import_bytes, import_file
 from yuqing.collect.intake import Intake
 from yuqing.collect.schema import ItemIn
@@ -161,7 +161,7 @@ def test_items_are_judged_before_the_write_transaction(
     write lock, which the events stage in another process waits for."""
     writing: list[bool] = []
     judged: list[tuple[int, bool]] = []  # (items, while writing)
-    original_write, original_judge = db.write, intake_module.judge
+    original_write, original_judge = db.write, prepared_module.judge
 
     @contextlib.contextmanager
     def write() -> Iterator[Session]:
@@ -177,7 +177,7 @@ def test_items_are_judged_before_the_write_transaction(
         return original_judge(session, items)
 
     monkeypatch.setattr(db, "write", write)
-    monkeypatch.setattr(intake_module, "judge", judge)
+    monkeypatch.setattr(prepared_module, "judge", judge)
     intake = Intake(db, CLI, "push", "push", "test")
     assert intake.store(BATCH).created == 2
     assert judged == [(2, False)]

@@ -6,7 +6,6 @@ something new was observed, and never rewrites what was stored.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -20,16 +19,14 @@ from sqlalchemy.orm import Session
 from yuqing.audit.log import Actor, record
 from yuqing.collect import arrivals
 from yuqing.collect.dedup import NearDupIndex, NewItem, assign_stories, index_for
+from yuqing.collect.prepared import Batch, PreparedItem, judge_prepared, prepare_item
 from yuqing.collect.schema import ItemIn
 from yuqing.collect.sources import source_id
 from yuqing.collect.tables import Item, ItemMetric
-from yuqing.judge.apply import Judgement, judge, load_models, store_judgements
-from yuqing.judge.matcher import MatchInput
+from yuqing.judge.apply import Judgement, load_models, store_judgements
 from yuqing.store import search
 from yuqing.store.base import utcnow
 from yuqing.store.db import Database, one_of, reserve_ids
-from yuqing.text.normalise import clean, normalise
-from yuqing.text.urls import BadURL, canonical_url
 
 log = logging.getLogger("yuqing.collect")
 
@@ -52,94 +49,6 @@ class IngestResult:
     @property
     def accepted(self) -> int:
         return self.created + self.updated + self.unchanged
-
-
-@dataclass
-class _Prepared:
-    ref: int  # line or index, for error reports
-    source_key: str
-    external_id: str
-    row: dict[str, Any]
-    metrics: tuple[int, int, int, int] | None
-    observed_at: datetime | None
-
-    @property
-    def name(self) -> tuple[str, str]:
-        """Source and id, as the collector names the item."""
-        return self.source_key, self.external_id
-
-
-def _prepare(ref: int, item: ItemIn, default_source: str, now: datetime) -> _Prepared:
-    title = clean(item.title or "")
-    text = clean(item.text)
-    norm_title, norm_text = normalise(title), normalise(text)
-    canon = None
-    if item.url:
-        try:
-            canon = canonical_url(item.url)
-        except BadURL as exc:
-            raise ValueError(f"url: {exc}") from exc
-    digest = hashlib.sha1(f"{norm_title}\n{norm_text}".encode()).hexdigest()
-    author = item.author
-    external_id = (
-        item.id
-        or canon
-        or hashlib.sha1(
-            f"{digest}|{author.name if author else ''}|{item.published_at}".encode()
-        ).hexdigest()
-    )
-    row = {
-        "external_id": external_id,
-        "url": item.url,
-        "canonical_url": canon,
-        "title": title or None,
-        "text": text,
-        "norm_title": norm_title,
-        "norm_text": norm_text,
-        "content_hash": digest,
-        "author_name": author.name if author else None,
-        "author_followers": author.followers if author else None,
-        "author_verified": author.verified if author else None,
-        "author_kind": author.kind if author else None,
-        "published_at": item.published_at,
-        "collected_at": now,
-        # A claimed time in the future (a wrong clock, a bad feed) must not pin the item on top.
-        "sort_at": min(item.published_at, now) if item.published_at else now,
-        "reply_to": item.reply_to,
-    }
-    return _Prepared(
-        ref,
-        item.source or default_source,
-        external_id,
-        row,
-        item.metrics.values() if item.metrics else None,
-        item.observed_at,
-    )
-
-
-@dataclass
-class _Batch:
-    now: datetime
-    refs: list[int]
-    prepared: list[_Prepared] = field(default_factory=list)
-    errors: list[tuple[int, str]] = field(default_factory=list)
-    judged: dict[tuple[str, str], Judgement] = field(default_factory=dict)  # by name
-
-
-def _match_input(p: _Prepared) -> MatchInput:
-    row = p.row
-    return MatchInput(
-        row["norm_title"],
-        row["norm_text"],
-        row["author_name"] or "",
-        p.source_key,
-        row["url"] or "",
-    )
-
-
-def _judge(session: Session, prepared: list[_Prepared]) -> dict[tuple[str, str], Judgement]:
-    judgements = judge(session, [_match_input(p) for p in prepared])
-    return {p.name: j for p, j in zip(prepared, judgements, strict=True)}
 
 
 @dataclass
@@ -200,10 +109,10 @@ class Intake:
         index = index_for(self.db)
         # One batch at a time queues for the turn, so the events stage's runs alternate with them.
         with index.lock, self.db.turn():
-            batch = _Batch(self.clock(), [ref for ref, _ in items])
+            batch = Batch(self.clock(), [ref for ref, _ in items])
             for ref, item in items:
                 try:
-                    batch.prepared.append(_prepare(ref, item, self.default_source, batch.now))
+                    batch.prepared.append(prepare_item(ref, item, self.default_source, batch.now))
                 except ValueError as exc:
                     batch.errors.append((ref, str(exc)))
             batch.judged = self._judge_new(batch.prepared)
@@ -221,10 +130,10 @@ class Intake:
                         raise
             raise AssertionError("unreachable")
 
-    def _judge_new(self, prepared: list[_Prepared]) -> dict[tuple[str, str], Judgement]:
+    def _judge_new(self, prepared: list[PreparedItem]) -> dict[tuple[str, str], Judgement]:
         """Items not stored yet, judged outside the write transaction (an item someone stores
         meanwhile is judged for nothing; one this misses is judged inside)."""
-        first: dict[tuple[str, str], _Prepared] = {}
+        first: dict[tuple[str, str], PreparedItem] = {}
         for p in prepared:
             first.setdefault(p.name, p)
         if not first:
@@ -241,19 +150,19 @@ class Intake:
                 for (source, external_id), p in first.items()
                 if (self._sources.get(source), external_id) not in stored
             ]
-            return _judge(session, new)
+            return judge_prepared(session, new)
 
     def _source(self, session: Session, key: str) -> int:
         if key not in self._sources:
             self._sources[key] = source_id(session, key, self.source_kind, self.actor)
         return self._sources[key]
 
-    def _store(self, session: Session, batch: _Batch, index: NearDupIndex) -> IngestResult:
+    def _store(self, session: Session, batch: Batch, index: NearDupIndex) -> IngestResult:
         result = IngestResult(errors=list(batch.errors))
         now = batch.now
-        latest: dict[tuple[int, str], _Prepared] = {}
-        observations: list[tuple[tuple[int, str], _Prepared]] = []
-        implicit: dict[tuple[int, str], _Prepared] = {}
+        latest: dict[tuple[int, str], PreparedItem] = {}
+        observations: list[tuple[tuple[int, str], PreparedItem]] = []
+        implicit: dict[tuple[int, str], PreparedItem] = {}
         for p in batch.prepared:
             try:
                 key = (self._source(session, p.source_key), p.external_id)
@@ -329,7 +238,7 @@ class Intake:
     def _insert(
         session: Session,
         keys: list[tuple[int, str]],
-        latest: dict[tuple[int, str], _Prepared],
+        latest: dict[tuple[int, str], PreparedItem],
         existing: dict[tuple[int, str], _Known],
         stories: dict[int, int],
     ) -> None:
@@ -355,18 +264,18 @@ class Intake:
 
     @staticmethod
     def _judged(
-        session: Session, new: list[_Prepared], before: dict[tuple[str, str], Judgement]
+        session: Session, new: list[PreparedItem], before: dict[tuple[str, str], Judgement]
     ) -> list[Judgement]:
         missed = [p for p in new if p.name not in before]
         if missed:
-            before = before | _judge(session, missed)
+            before = before | judge_prepared(session, missed)
         return [before[p.name] for p in new]
 
     @staticmethod
     def _stories(
         session: Session,
         keys: list[tuple[int, str]],
-        latest: dict[tuple[int, str], _Prepared],
+        latest: dict[tuple[int, str], PreparedItem],
         existing: dict[tuple[int, str], _Known],
         index: NearDupIndex,
         now: datetime,
@@ -413,7 +322,7 @@ class Intake:
     def _observe(
         session: Session,
         known: _Known,
-        p: _Prepared,
+        p: PreparedItem,
         now: datetime,
         metric_rows: list[dict[str, Any]],
         item_updates: dict[int, dict[str, Any]],
