@@ -183,6 +183,8 @@ def test_items_are_judged_before_the_write_transaction(
     assert judged == [(2, False)]
     assert intake.store(BATCH).unchanged == 2
     assert sum(n for n, _ in judged) == 2  # stored already: judged no more
+    assert Intake(db, CLI, "push", "push", "test").store(BATCH).unchanged == 2  # as the API does
+    assert sum(n for n, _ in judged) == 2
     assert set(_judged(db)) == {"j1", "j2"}
 
 

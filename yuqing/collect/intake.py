@@ -22,7 +22,7 @@ from yuqing.collect.dedup import NearDupIndex, NewItem, assign_stories, index_fo
 from yuqing.collect.prepared import Batch, PreparedItem, judge_prepared, prepare_item
 from yuqing.collect.schema import ItemIn
 from yuqing.collect.sources import source_id
-from yuqing.collect.tables import Item, ItemMetric
+from yuqing.collect.tables import Item, ItemMetric, Source
 from yuqing.judge.apply import Judgement, load_models, store_judgements
 from yuqing.store import search
 from yuqing.store.base import utcnow
@@ -139,6 +139,7 @@ class Intake:
         if not first:
             return {}
         with self.db.read() as session:
+            self._known_sources(session, {source for source, _ in first})
             cached = [
                 (self._sources[source], external_id)
                 for source, external_id in first
@@ -151,6 +152,14 @@ class Intake:
                 if (self._sources.get(source), external_id) not in stored
             ]
             return judge_prepared(session, new)
+
+    def _known_sources(self, session: Session, keys: set[str]) -> None:
+        """Remember the ids of sources already stored (the API's intake lives for one request,
+        so without this every batch would be judged as new, engagement updates included)."""
+        wanted = {key.strip(): key for key in keys - self._sources.keys()}
+        if wanted:
+            found = session.execute(select(Source.key, Source.id).where(Source.key.in_(wanted)))
+            self._sources.update((wanted[key], source_id) for key, source_id in found)
 
     def _source(self, session: Session, key: str) -> int:
         if key not in self._sources:
