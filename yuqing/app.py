@@ -31,6 +31,7 @@ from yuqing.events.lease import StageLease
 from yuqing.incident import api as incident_api
 from yuqing.incident import pages as incident_pages
 from yuqing.incident import statement_api, statement_pages
+from yuqing.judge import model_pages
 from yuqing.judge import pages as judge_pages
 from yuqing.judge.heat import weights_from
 from yuqing.notify import channel_pages, duty_pages
@@ -120,6 +121,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         collect_api,
         source_api,
         judge_pages,
+        model_pages,
         audit_pages,
         events_pages,
         events_api,

@@ -13,6 +13,7 @@ import pytest
 import uvicorn
 
 from tests.conftest import PASSWORD, make_settings
+from tests.judge.training_data import write_smp
 from tests.pg import free_port
 from yuqing.app import create_app
 from yuqing.store.db import Database
@@ -43,14 +44,20 @@ def live_server(db: Database, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
+def live_server_training(db: Database, tmp_path: Path) -> Iterator[str]:
+    """The server with small stand-ins for the training data, so a retraining takes seconds."""
+    yield from _serve(db, tmp_path, collect=False, shared_data=write_smp(tmp_path / "shared"))
+
+
+@pytest.fixture
 def live_server_collecting(db: Database, tmp_path: Path) -> Iterator[str]:
     """The server with its collector running, looking for due sources twice a second."""
     yield from _serve(db, tmp_path, collect=True)
 
 
-def _serve(db: Database, tmp_path: Path, collect: bool) -> Iterator[str]:
+def _serve(db: Database, tmp_path: Path, collect: bool, **overrides: object) -> Iterator[str]:
     port = free_port()
-    settings = make_settings(tmp_path, db, collect=collect, collect_tick_seconds=0.5)
+    settings = make_settings(tmp_path, db, collect=collect, collect_tick_seconds=0.5, **overrides)
     app = create_app(settings, db)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from tests.conftest import add_user, login
+from tests.conftest import add_user, login, make_settings
 from yuqing.access.permissions import ROLE_PERMISSIONS, ROLES, Permission
+from yuqing.app import create_app
 from yuqing.store.db import Database
 
 PUBLIC = {"/", "/login", "/lang/{code}", "/healthz", "/api/docs", "/ack/{token}"}
@@ -39,6 +41,13 @@ PARAMS = {
     "evidence_id": "999999",
     "name": "page.html",
 }
+
+
+@pytest.fixture
+def app(db: Database, tmp_path: Path) -> FastAPI:
+    """Without training data: the sentiment model's retraining, asked with each role, refuses
+    (409) instead of training for minutes."""
+    return create_app(make_settings(tmp_path, db, shared_data=tmp_path / "no-data"), db)
 
 
 def api_routes(routes: list) -> list[APIRoute]:

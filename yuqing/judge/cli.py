@@ -12,7 +12,6 @@ import typer
 from yuqing.cli_support import fail as _fail
 
 model_app = typer.Typer(help="The sentiment model.", no_args_is_help=True)
-DOCS_CARD = Path(__file__).resolve().parent.parent.parent / "docs" / "model-card-sentiment.md"
 
 
 @model_app.command("train-category")
@@ -24,12 +23,13 @@ def model_train_category(
     """Train the classifier for items the category rules leave as 其他 (weibo21 domains)."""
     from yuqing.judge.category import MODEL
     from yuqing.judge.category_train import train_category
+    from yuqing.judge.sentiment import CARD
 
     if not (data / "weibo21_mdfend").exists():
         raise _fail(f"{data / 'weibo21_mdfend'} not found: give --data")
-    docs_card = DOCS_CARD.with_name("model-card-category.md")
+    docs_card = CARD.with_name("model-card-category.md")
     report = train_category(
-        data, out or MODEL, card or (docs_card if DOCS_CARD.parent.exists() else None)
+        data, out or MODEL, card or (docs_card if CARD.parent.exists() else None)
     )
     for name in ("rules_only", "model_only", "rules_then_model"):
         typer.echo(f"{name}: {report[name]}")
@@ -49,8 +49,8 @@ def model_train(
 
     With --with-feedback the corrections people made in the console are learnt too, and the
     model is written to this installation's data folder (used from then on, no restart needed)."""
-    from yuqing.judge.sentiment import MODEL, own_model_path
-    from yuqing.judge.train import train
+    from yuqing.judge.sentiment import CARD, MODEL, own_model_path
+    from yuqing.judge.train import TrainingDataError, train
 
     if not (data / "smp2020_ewect").exists():
         raise _fail(f"{data / 'smp2020_ewect'} not found: give --data")
@@ -64,11 +64,14 @@ def model_train(
         typer.echo(f"{len(feedback)} corrections from the console")
         target = out or own_model_path()
         target.parent.mkdir(parents=True, exist_ok=True)
-        card = card or target.with_name("model-card-sentiment.md")
+        card = card or target.with_name(CARD.name)
     else:
         target = out or MODEL
-        card = card or (DOCS_CARD if DOCS_CARD.parent.exists() else None)
-    report = train(data, target, card, feedback)
+        card = card or (CARD if CARD.parent.exists() else None)
+    try:
+        report = train(data, target, card, feedback)
+    except TrainingDataError as exc:
+        raise _fail(str(exc)) from exc
     for name, e in report["eval"].items():
         typer.echo(
             f"{name}: polarity macro-F1 {e['polarity_macro_f1']}, accuracy "

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from yuqing.audit.log import Actor, record
@@ -96,6 +96,11 @@ def correct_sentiment(session: Session, item_id: int, label: str, actor: Actor) 
         after={"label": label},
     )
     return True
+
+
+def correction_count(session: Session) -> int:
+    """How many items' sentiment people corrected: what a retraining would learn."""
+    return session.scalar(select(func.count()).where(ItemSentiment.corrected_by.is_not(None))) or 0
 
 
 def corrections(session: Session) -> list[tuple[str, str]]:

@@ -11,13 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import sparse
 
 from yuqing.text.normalise import normalise
 
+if TYPE_CHECKING:
+    from yuqing.settings import Settings
+
 MODEL = Path(__file__).parent / "models" / "sentiment.npz"
+CARD = Path(__file__).resolve().parents[2] / "docs" / "model-card-sentiment.md"
 NGRAMS = (1, 3)
 
 
@@ -182,11 +187,11 @@ class SentimentModel:
             )
 
 
-def own_model_path() -> Path:
+def own_model_path(settings: Settings | None = None) -> Path:
     """Where `yuqing model train --with-feedback` writes this installation's own model."""
     from yuqing.settings import get_settings
 
-    return get_settings().data_dir / "models" / "sentiment.npz"
+    return (settings or get_settings()).data_dir / "models" / "sentiment.npz"
 
 
 def default_model() -> SentimentModel:

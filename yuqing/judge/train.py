@@ -54,9 +54,25 @@ class Labelled:
         return [t for t, _ in pairs], [p for _, p in pairs]
 
 
+class TrainingDataError(ValueError):
+    """A training file that cannot be read, named with what is wrong."""
+
+
 def load_smp(data: Path, name: str) -> Labelled:
-    rows = json.loads((data / "smp2020_ewect" / name).read_text(encoding="utf-8"))
-    return Labelled([normalise(r["content"]) for r in rows], [r["label"] for r in rows])
+    path = data / "smp2020_ewect" / name
+    try:
+        rows = json.loads(path.read_text(encoding="utf-8"))
+        return Labelled([normalise(r["content"]) for r in rows], [r["label"] for r in rows])
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TrainingDataError(f"{path}: cannot be read ({exc})") from exc
+    except json.JSONDecodeError as exc:
+        raise TrainingDataError(
+            f"{path}: not JSON at line {exc.lineno} column {exc.colno}"
+        ) from exc
+    except (TypeError, KeyError) as exc:
+        raise TrainingDataError(
+            f"{path}: expected a list of {{content, label}} objects ({exc!r})"
+        ) from exc
 
 
 FEEDBACK_WEIGHT = 3.0  # a correction by the organisation's monitors counts three times
@@ -145,6 +161,7 @@ def train(
             ),
             "texts_per_second": round(speed),
         }
+    out.with_suffix(".json").write_text(json.dumps(report, indent=1), encoding="utf-8")
     if card is not None:
         card.write_text(model_card(report), encoding="utf-8")
     return report
@@ -280,6 +297,8 @@ Targets for the product: 0.85 (usual) and 0.80 (virus) macro-F1 — **not yet me
 | NB-LR as in this head, alone / averaged with the regression | .813 / .820 | .769 / .771 |
 | + a 40-way emoticon model's log-probabilities as features, not the score | 0.823 | 0.772 |
 | vocabulary from the posts and the comments (300,000), score at 0.1 | 0.826 | 0.773 |
+| + a second score: NLPCC 2020 COVID emotion posts, negative vs positive | 0.828 | 0.774 |
+| + a second score: news-style COVID posts (【…】) vs the comments, for neutral | 0.823 | 0.777 |
 
 Linear models on these features plateau around 0.82 / 0.77; the COVID emotion posts help the
 general domain and hurt the COVID one (they have no neutral class), so they are left out.

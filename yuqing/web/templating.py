@@ -46,6 +46,7 @@ NAV: list[tuple[str, str, Permission]] = [
     ("/manual", "nav.manual", Permission.ITEMS_IMPORT),
     ("/schemes", "nav.schemes", Permission.ITEMS_READ),
     ("/taxonomy", "nav.taxonomy", Permission.SCHEMES_MANAGE),
+    ("/model", "nav.model", Permission.SCHEMES_MANAGE),
     ("/sources", "nav.sources", Permission.SOURCES_READ),
     ("/plans", "nav.plans", Permission.PLANS_READ),
     ("/drills", "nav.drills", Permission.DRILLS_RUN),
