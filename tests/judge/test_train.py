@@ -26,7 +26,9 @@ def _label(prior: np.ndarray | None, vec: TfidfVectorizer, text: str) -> str:
 def test_the_emoticons_teach_the_polarity_of_words_the_labelled_posts_leave_open() -> None:
     vec = TfidfVectorizer(analyzer="char", ngram_range=NGRAMS, sublinear_tf=True)
     vec.fit(POSTS)
+    assert emoticon_direction(vec, [("又被坑了", "negative")]) is None
     prior = emoticon_direction(vec, COMMENTS)
+    assert prior is not None
     assert prior[vec.vocabulary_["坑"]] < 0 < prior[vec.vocabulary_["开心"]]
     assert _label(None, vec, "真坑") == "positive"
     assert _label(prior, vec, "真坑") == "negative"

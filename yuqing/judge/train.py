@@ -103,7 +103,7 @@ def train(
     polar_rows = [i for i, e in enumerate(emotions) if e in POLARITY]
     fed = list(range(len(texts), len(texts) + len(feedback)))
     labelled = emoticon_labelled(data)
-    prior = emoticon_direction(vectorizer, labelled) if labelled else None
+    prior = emoticon_direction(vectorizer, labelled)
     polarity = fit_polarity(
         x_all[polar_rows + fed],
         np.array([POLARITY[emotions[i]] for i in polar_rows] + [lab for _, lab in feedback]),
@@ -167,13 +167,17 @@ def train(
     return report
 
 
-def emoticon_direction(vectorizer: TfidfVectorizer, labelled: list[tuple[str, str]]) -> np.ndarray:
+def emoticon_direction(
+    vectorizer: TfidfVectorizer, labelled: list[tuple[str, str]]
+) -> np.ndarray | None:
     """Weights of a negative-vs-positive model of the emoticon-labelled comments over the same
-    features: its score of a text is what the emoticons taught about that text's words."""
+    features: its score of a text is what the emoticons taught about that text's words. None
+    without comments of both polarities."""
+    if len({p for _, p in labelled}) < 2:
+        return None
     model = LogisticRegression(C=EMOTICON_C, max_iter=2000)
     model.fit(vectorizer.transform([t for t, _ in labelled]), [p for _, p in labelled])
-    sign = 1.0 if model.classes_[1] == "positive" else -1.0
-    return sign * model.coef_[0]
+    return model.coef_[0]  # classes sort as negative, positive: the weights favour positive
 
 
 def fit_polarity(
