@@ -9,8 +9,9 @@ from functools import lru_cache
 import opencc
 
 _SPACE = re.compile(r"\s+")
-# Zero-width characters, soft hyphens and NUL (which PostgreSQL cannot store in text).
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\x00"), None)
+# Zero-width characters, soft hyphens and NUL (which PostgreSQL cannot store in text); removed
+# by a regular expression: str.translate with a table was a third of normalise's time.
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\x00]")
 
 
 @lru_cache(maxsize=1)
@@ -35,12 +36,12 @@ def to_simplified(text: str) -> str:
 
 def clean(text: str) -> str:
     """The original text, minus invisible characters and surrounding whitespace."""
-    return text.translate(_INVISIBLE).strip()
+    return _INVISIBLE.sub("", text).strip()
 
 
 def normalise(text: str) -> str:
     """Full/half width folded (NFKC), simplified, lower case, whitespace collapsed."""
     if not text:
         return ""
-    folded = unicodedata.normalize("NFKC", text.translate(_INVISIBLE))
+    folded = unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))
     return _SPACE.sub(" ", to_simplified(folded)).strip().lower()
