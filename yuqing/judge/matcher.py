@@ -67,13 +67,28 @@ def compiled(node: Node, ids: Mapping[Term, int]) -> Test:
             return lambda hits: hits.keys() >= terms
         return lambda hits: not terms.isdisjoint(hits)
     if isinstance(node, And | Or):
-        parts = tuple(compiled(n, ids) for n in node.nodes)
-        if isinstance(node, And):
-            return lambda hits: all(p(hits) for p in parts)
-        return lambda hits: any(p(hits) for p in parts)
+        parts = [compiled(n, ids) for n in node.nodes]
+        return _chain(parts, isinstance(node, And))
     left, right = _numbers(node.left, ids), _numbers(node.right, ids)
     distance = node.distance
     return lambda hits: _near(_positions(left, hits), _positions(right, hits), distance)
+
+
+def _chain(parts: list[Test], conjunction: bool) -> Test:
+    """`a and b and …` (or `a or b or …`) as nested closures: a generator under all()/any() for
+    every candidate scheme cost more than the tests it ran."""
+    test = parts[-1]
+    for part in reversed(parts[:-1]):
+        test = _and(part, test) if conjunction else _or(part, test)
+    return test
+
+
+def _and(first: Test, rest: Test) -> Test:
+    return lambda hits: first(hits) and rest(hits)
+
+
+def _or(first: Test, rest: Test) -> Test:
+    return lambda hits: first(hits) or rest(hits)
 
 
 def _numbers(node: Node, ids: Mapping[Term, int]) -> list[int]:
