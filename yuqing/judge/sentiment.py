@@ -8,6 +8,7 @@ scikit-learn version that trained it. See docs/model-card-sentiment.md.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -24,6 +25,14 @@ if TYPE_CHECKING:
 MODEL = Path(__file__).parent / "models" / "sentiment.npz"
 CARD = Path(__file__).resolve().parents[2] / "docs" / "model-card-sentiment.md"
 NGRAMS = (1, 3)
+_MENTION = re.compile(r"@[^\s:：@,，。!！?？/]{1,30}")
+_LINK = re.compile(r"https?://\S+")
+
+
+def readable(norm: str) -> str:
+    """What the model reads of a normalised text: @names (the people of a repost chain) and links
+    say nothing of its feeling; left in, they were noise (COVID eval macro-F1 0.776 → 0.787)."""
+    return _LINK.sub(" ", _MENTION.sub("@", norm))
 
 
 @dataclass(frozen=True)
@@ -109,7 +118,9 @@ def tfidf(
     """Sublinear TF × IDF, L2-normalised rows: what scikit-learn's TfidfVectorizer computes.
     Worked on the matrix's data in place: products with diagonal matrices were a fifth of the
     model's time."""
-    counts = counter.transform(texts if normalised else [normalise(t) for t in texts])
+    counts = counter.transform(
+        [readable(t) for t in texts] if normalised else [readable(normalise(t)) for t in texts]
+    )
     counts.sum_duplicates()
     data = (1 + np.log(counts.data)) * idf[counts.indices]
     lengths = np.diff(counts.indptr)
