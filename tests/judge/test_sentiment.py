@@ -7,7 +7,7 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from yuqing.judge.sentiment import MODEL, NGRAMS, Head, SentimentModel, default_model
+from yuqing.judge.sentiment import MODEL, NGRAMS, Head, SentimentModel, default_model, readable
 from yuqing.text.normalise import normalise
 
 TEXTS = [
@@ -67,3 +67,10 @@ def test_classify_command_streams_json_lines() -> None:
     rows = [json.loads(line) for line in done.stdout.splitlines()]
     assert [r["id"] for r in rows] == [1, "b"]
     assert set(rows[0]) == {"id", "sentiment", "score", "emotion"}
+
+
+def test_names_and_links_are_not_read() -> None:
+    assert readable("好开心//@小王:谢谢 https://t.cn/abc 。") == "好开心//@:谢谢   。"
+    model = default_model()
+    a, b = model.features(["谢谢@张三 http://t.cn/1", "谢谢@李四四 https://weibo.com/2"])
+    assert (a != b).nnz == 0
