@@ -69,8 +69,9 @@ def test_classify_command_streams_json_lines() -> None:
     assert set(rows[0]) == {"id", "sentiment", "score", "emotion"}
 
 
-def test_names_and_links_are_not_read() -> None:
+def test_names_links_and_the_value_of_numbers_are_not_read() -> None:
     assert readable("好开心//@小王:谢谢 https://t.cn/abc 。") == "好开心//@:谢谢   。"
+    assert readable("确诊 1234 例，治愈 56 例") == "确诊 0 例，治愈 0 例"
     model = default_model()
     a, b = model.features(["谢谢@张三 http://t.cn/1", "谢谢@李四四 https://weibo.com/2"])
     assert (a != b).nnz == 0

@@ -27,12 +27,14 @@ CARD = Path(__file__).resolve().parents[2] / "docs" / "model-card-sentiment.md"
 NGRAMS = (1, 3)
 _MENTION = re.compile(r"@[^\s:：@,，。!！?？/]{1,30}")
 _LINK = re.compile(r"https?://\S+")
+_DIGITS = re.compile(r"\d+")
 
 
 def readable(norm: str) -> str:
     """What the model reads of a normalised text: @names (the people of a repost chain) and links
-    say nothing of its feeling; left in, they were noise (COVID eval macro-F1 0.776 → 0.787)."""
-    return _LINK.sub(" ", _MENTION.sub("@", norm))
+    say nothing of its feeling; left in, they were noise (COVID eval macro-F1 0.776 → 0.787).
+    Every number reads as 0: its value says nothing either (general eval +0.3)."""
+    return _DIGITS.sub("0", _LINK.sub(" ", _MENTION.sub("@", norm)))
 
 
 @dataclass(frozen=True)
