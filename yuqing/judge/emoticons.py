@@ -1,7 +1,7 @@
 """Weibo comments labelled by their own emoticons, a distant supervision for the sentiment model.
 
 An emoticon code such as [泪] or [哈哈] is the writer's own mark of feeling. The CED comments
-(../shared/data/ced_weibo_rumor, 1,275,180 reposts and comments of 2010–2014) hold about 76,000
+(../shared/data/ced_weibo_rumor, 1,275,180 reposts and comments of 2010–2014) hold about 74,000
 distinct texts whose own words carry only positive or only negative emoticons; with the codes
 taken out, they teach the polarity of many words and phrases the 36,000 labelled posts never
 show. Codes that can go either way ([吃惊], [围观], [呵呵], [思考], …) label nothing.
