@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
@@ -48,25 +50,13 @@ async def train_model(
 ) -> Response:
     """Retrain with the console's corrections, in a child process; the page follows it."""
 
-    def work() -> Response:
-        try:
-            started = retrain.start(request.app.state.settings, who.actor.name)
-        except retrain.TrainingRefused as exc:
-            return _page(request, str(exc), 409)
-        with request.app.state.db.write() as session:
+    def start() -> str:
+        with request.app.state.db.read() as session:
             n = correction_count(session)
-            record(
-                session,
-                who.actor,
-                "model.train",
-                "model",
-                "sentiment",
-                summary=f"sentiment model retraining started with {n} corrections",
-                after={"started_at": str(started.started_at)},
-            )
-        return RedirectResponse("/model", status_code=303)
+        retrain.start(request.app.state.settings, who.actor.name)
+        return f"sentiment model retraining started with {n} corrections"
 
-    return await run_in_threadpool(work)
+    return await run_in_threadpool(_act, request, who, "model.train", start)
 
 
 @router.post("/model/reset")
@@ -75,21 +65,20 @@ async def reset_model(
 ) -> Response:
     """Back to the shipped model, when the one trained here judges worse."""
 
-    def work() -> Response:
-        try:
-            removed = retrain.reset(request.app.state.settings)
-        except retrain.TrainingRefused as exc:
-            return _page(request, str(exc), 409)
-        if removed:
-            with request.app.state.db.write() as session:
-                record(
-                    session,
-                    who.actor,
-                    "model.reset",
-                    "model",
-                    "sentiment",
-                    summary="back to the shipped sentiment model",
-                )
-        return RedirectResponse("/model", status_code=303)
+    def reset() -> str | None:
+        removed = retrain.reset(request.app.state.settings)
+        return "back to the shipped sentiment model" if removed else None
 
-    return await run_in_threadpool(work)
+    return await run_in_threadpool(_act, request, who, "model.reset", reset)
+
+
+def _act(request: Request, who: Principal, action: str, act: Callable[[], str | None]) -> Response:
+    """Do something to the model; what it did (None: nothing) goes to the audit log."""
+    try:
+        summary = act()
+    except retrain.TrainingRefused as exc:
+        return _page(request, str(exc), 409)
+    if summary is not None:
+        with request.app.state.db.write() as session:
+            record(session, who.actor, action, "model", "sentiment", summary=summary)
+    return RedirectResponse("/model", status_code=303)
