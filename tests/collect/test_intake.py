@@ -93,6 +93,32 @@ def test_same_item_twice_in_one_batch_keeps_the_later_metrics(db: Database) -> N
         assert s.execute(select(Item.reads)).scalar_one() == 5
 
 
+def test_new_items_are_stored_with_their_latest_engagement(db: Database) -> None:
+    """A new item's engagement is the latest observation of its batch, whatever the order of the
+    lines, and every observation joins its series; an item without any keeps zeros and no time."""
+    rows = [
+        {"id": "a", "text": "甲", "metrics": {"reads": 9}, "observed_at": "2020-01-02 00:00"},
+        {"id": "a", "text": "甲", "metrics": {"reads": 3}, "observed_at": "2020-01-01 00:00"},
+        {"id": "b", "text": "乙"},
+        {"id": "c", "text": "丙", "metrics": {"likes": 4}},
+    ]
+    report = import_bytes(db, _jsonl(rows), "x.jsonl", CLI)
+    assert report.result.created == 3
+    with db.read() as s:
+        items = {i.external_id: i for i in s.execute(select(Item)).scalars()}
+        series = list(
+            s.execute(
+                select(Item.external_id, ItemMetric.reads, ItemMetric.observed_at)
+                .join(Item, Item.id == ItemMetric.item_id)
+                .order_by(Item.external_id, ItemMetric.observed_at)
+            ).tuples()
+        )
+    assert [(e, r) for e, r, _ in series] == [("a", 3), ("a", 9), ("c", 0)]
+    assert (items["a"].reads, items["a"].metrics_at) == (9, series[1][2])
+    assert (items["b"].reads, items["b"].likes, items["b"].metrics_at) == (0, 0, None)
+    assert (items["c"].likes, items["c"].metrics_at) == (4, series[2][2])
+
+
 def test_items_without_id_are_identified_by_url_or_content(db: Database) -> None:
     rows = [
         {"url": "https://x.cn/a#c", "text": "一"},
