@@ -35,8 +35,8 @@ from scipy import sparse
 from sklearn.metrics import f1_score
 
 from bench.common import SHARED_DATA
-from yuqing.judge.sentiment import SentimentModel, readable, softmax
-from yuqing.judge.train import load_smp
+from yuqing.judge.sentiment import NGRAMS, SentimentModel, readable
+from yuqing.judge.train import MAX_FEATURES, C, load_smp
 from yuqing.text.normalise import normalise
 
 CLASSES = ["negative", "neutral", "positive"]
@@ -127,13 +127,12 @@ class Reader:
         self.ids = {ch: i + 2 for i, ch in enumerate(kv.index_to_key)}
         self.vectors = np.vstack([np.zeros((2, kv.vector_size)), kv.vectors]).astype(np.float32)
 
-    def encode(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        lengths = np.array([max(1, min(len(t), MAX_CHARS)) for t in texts])
-        out = np.zeros((len(texts), int(lengths.max())), dtype=np.int64)
-        for i, t in enumerate(texts):
-            row = [self.ids.get(ch, 1) for ch in t[:MAX_CHARS]] or [1]
+    def encode(self, texts: list[str]) -> np.ndarray:
+        rows = [[self.ids.get(ch, 1) for ch in t[:MAX_CHARS]] or [1] for t in texts]
+        out = np.zeros((len(rows), max(map(len, rows))), dtype=np.int64)
+        for i, row in enumerate(rows):
             out[i, : len(row)] = row
-        return out, lengths
+        return out
 
 
 def gru_model(vectors: np.ndarray) -> Any:  # torch is imported only by these experiments
@@ -167,7 +166,7 @@ def gru_probabilities(model: Any, reader: Reader, texts: list[str], batch: int =
     with torch.no_grad():
         for start in range(0, len(texts), batch):
             at = order[start : start + batch]
-            ids, _ = reader.encode([texts[i] for i in at])
+            ids = reader.encode([texts[i] for i in at])
             out[at] = torch.softmax(model(torch.from_numpy(ids)), dim=1).numpy()
     return out
 
@@ -175,8 +174,8 @@ def gru_probabilities(model: Any, reader: Reader, texts: list[str], batch: int =
 def linear_probabilities(texts: list[str]) -> np.ndarray:
     """The shipped model's polarity probabilities, classes in CLASSES order."""
     model = SentimentModel.load()
-    z = np.asarray(model.features(texts, normalised=True) @ model.polarity.coef.T)
-    return ordered(softmax(z + model.polarity.intercept), model.polarity.classes)
+    p = model.polarity.probabilities(model.features(texts, normalised=True))
+    return ordered(p, model.polarity.classes)
 
 
 def ordered(p: np.ndarray, classes: list[str]) -> np.ndarray:
@@ -209,7 +208,7 @@ def train_teacher(data: Path, work: Path, epochs: int, seed: int) -> None:
         order = rng.permutation(len(texts))
         for start in range(0, len(texts), 64):
             at = order[start : start + 64]
-            ids, _ = reader.encode([texts[i] for i in at])
+            ids = reader.encode([texts[i] for i in at])
             optimiser.zero_grad()
             loss = loss_fn(model(torch.from_numpy(ids)), torch.from_numpy(y[at]))
             loss.backward()
@@ -234,20 +233,26 @@ def load_teacher(work: Path, seed: int, epoch: int, reader: Reader) -> Any:
     return model
 
 
-def teacher_probabilities(work: Path, seeds: list[int], epoch: int, texts: list[str]) -> np.ndarray:
-    """The BiGRUs of these seeds, averaged."""
+def teacher_probabilities(
+    work: Path, seeds: list[int], epoch: int, texts: list[str]
+) -> tuple[np.ndarray, float]:
+    """The BiGRUs of these seeds, averaged, and how many texts/s one of them reads (loading
+    not counted)."""
     reader = Reader(work)
-    runs = [gru_probabilities(load_teacher(work, s, epoch, reader), reader, texts) for s in seeds]
-    return np.mean(runs, axis=0)
+    runs, seconds = [], 0.0
+    for seed in seeds:
+        model = load_teacher(work, seed, epoch, reader)
+        started = time.perf_counter()
+        runs.append(gru_probabilities(model, reader, texts))
+        seconds += time.perf_counter() - started
+    return np.mean(runs, axis=0), len(texts) * len(seeds) / seconds
 
 
 def evaluate(data: Path, work: Path, seeds: list[int], epoch: int) -> None:
     """The averaged BiGRUs alone, and averaged with the shipped linear model at several shares."""
     for name, f in EVALS.items():
         texts, labels = smp(data, f)
-        started = time.perf_counter()
-        g = teacher_probabilities(work, seeds, epoch, texts)
-        speed = len(texts) * len(seeds) / (time.perf_counter() - started)
+        g, speed = teacher_probabilities(work, seeds, epoch, texts)
         lin = linear_probabilities(texts)
         shares = ", ".join(
             f"{share}: {macro_f1(labels, share * g + (1 - share) * lin)}" for share in (0.3, 0.5)
@@ -263,7 +268,7 @@ def label_unlabelled(work: Path, seeds: list[int], epoch: int, n: int) -> None:
     texts = _lines(work / "unlabelled.txt")
     sample = random.Random(1).sample(texts, min(n, len(texts)))
     started = time.perf_counter()
-    g = teacher_probabilities(work, seeds, epoch, sample)
+    g, _ = teacher_probabilities(work, seeds, epoch, sample)
     lin = linear_probabilities(sample)
     np.savez(work / "teacher-labels.npz", gru=g, linear=lin)
     (work / "teacher-sample.txt").write_text("\n".join(sample), encoding="utf-8")
@@ -284,9 +289,9 @@ def plain_regression(
 
     vec = TfidfVectorizer(
         analyzer="char",
-        ngram_range=(1, 3),
+        ngram_range=NGRAMS,
         sublinear_tf=True,
-        max_features=200_000,
+        max_features=MAX_FEATURES,
         min_df=2,
         dtype=np.float32,
     )
@@ -295,7 +300,7 @@ def plain_regression(
         x = vec.fit_transform(t) if fit else vec.transform(t)
         return sparse.hstack([x, sparse.csr_matrix(dense(t))]).tocsr() if dense else x
 
-    lr = LogisticRegression(C=4, max_iter=3000, class_weight="balanced")
+    lr = LogisticRegression(C=C, max_iter=3000, class_weight="balanced")
     lr.fit(features(texts, fit=True), labels, sample_weight=weights)
     return ", ".join(
         f"{name} {macro_f1(lab, ordered(lr.predict_proba(features(t)), lr.classes_))}"
@@ -313,25 +318,27 @@ def distil(data: Path, work: Path, settings: list[str]) -> None:
     z = np.load(work / "teacher-labels.npz")
     evals = {name: smp(data, f) for name, f in EVALS.items()}
     for setting in settings:
-        extra_t: list[str] = []
-        extra_y: list[str] = []
-        extra_w: list[float] = []
-        if setting != "none":
-            share, threshold, weight, *soft = (float(v) for v in setting.split(","))
-            p = share * z["gru"] + (1 - share) * z["linear"]
-            keep = np.flatnonzero(p.max(1) >= threshold)
-            if soft:
-                extra_t = [sample[i] for i in keep for _ in CLASSES]
-                extra_y = CLASSES * len(keep)
-                extra_w = list((weight * p[keep]).ravel())
-            else:
-                extra_t = [sample[i] for i in keep]
-                extra_y = [CLASSES[k] for k in p[keep].argmax(1)]
-                extra_w = [weight] * len(keep)
+        extra_t, extra_y, extra_w, kept = teacher_set(setting, sample, z)
         figures = plain_regression(
             texts + extra_t, labels + extra_y, [1.0] * len(texts) + extra_w, evals
         )
-        print(f"{setting}: {len(keep) if extra_t else 0:,} teacher-labelled; {figures}", flush=True)
+        print(f"{setting}: {kept:,} teacher-labelled; {figures}", flush=True)
+
+
+def teacher_set(
+    setting: str, sample: list[str], z: Any
+) -> tuple[list[str], list[str], list[float], int]:
+    """(texts, labels, weights, how many texts kept) of one `distil` setting."""
+    if setting == "none":
+        return [], [], [], 0
+    share, threshold, weight, *soft = (float(v) for v in setting.split(","))
+    p = share * z["gru"] + (1 - share) * z["linear"]
+    keep = np.flatnonzero(p.max(1) >= threshold)
+    if soft:
+        texts = [sample[i] for i in keep for _ in CLASSES]
+        return texts, CLASSES * len(keep), list((weight * p[keep]).ravel()), len(keep)
+    labels = [CLASSES[k] for k in p[keep].argmax(1)]
+    return [sample[i] for i in keep], labels, [weight] * len(keep), len(keep)
 
 
 def char_vector_features(work: Path) -> Callable[[list[str]], np.ndarray]:

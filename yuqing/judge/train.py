@@ -334,7 +334,7 @@ characters closes the gap: skip-gram character vectors learnt from 780k unlabell
 over them trained on the same posts, and this model retrained on the GRU's labels of unlabelled
 texts (distillation: applying it would cost nothing more). None does: the GRU alone is below this
 model, averaged with it moves the general file by under a point and the COVID file not at all, and
-reads 1,000–3,300 texts/s on one core, under the target's 5,000; what it teaches a linear model is
+reads about 2,850 texts/s on one core, under the target of 5,000; what it teaches a linear model is
 worth under half a point; the vectors and two published emotion lexicons as features, the same.
 Reproduce: `pip install -e '.[neural]'`, then `python -m bench.sentiment_teacher corpus`,
 `vectors`, `teacher --seeds 1,2,3`, `evaluate --seeds 1,2,3`, `label --seeds 1,2`, `distil
