@@ -4,11 +4,11 @@ import time
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import insert, inspect, select, text
+from sqlalchemy import Column, Integer, MetaData, Table, func, insert, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 from yuqing.collect.tables import Item, Source
-from yuqing.store.db import BUSY_SECONDS, Database, _begin_immediate, reserve_ids
+from yuqing.store.db import BUSY_SECONDS, Database, _begin_immediate, insert_rows, reserve_ids
 from yuqing.store.migrate import pending
 
 
@@ -189,3 +189,33 @@ def test_reserved_ids_are_new_ascending_and_taken_by_inserts(db: Database) -> No
     with db.read() as s:
         stored = s.execute(select(Item.id, Item.story_id).order_by(Item.id)).all()
     assert [tuple(r) for r in stored] == [(a, None), (b, a), (c, a)]
+
+
+def test_insert_rows_stores_what_sqlalchemy_stores(db: Database) -> None:
+    due = datetime(2026, 3, 1, 8, 30, tzinfo=timezone(timedelta(hours=8)))
+    row = {"name": "县融媒体中心", "kind": "rss", "config": {"标签": ["本地"]}, "next_due_at": due}
+    with db.write() as s:
+        s.execute(insert(Source.__table__), [{**row, "key": "by-sqlalchemy"}])
+        insert_rows(s, Source.__table__, [{**row, "key": "ours-1"}, {**row, "key": "ours-2"}])
+        insert_rows(s, Source.__table__, [])
+    columns = [c for c in Source.__table__.c if c.name not in ("id", "key", "created_at")]
+    with db.read() as s:
+        stored = {r.key: r for r in s.execute(select(Source.__table__))}
+    theirs = stored.pop("by-sqlalchemy")
+    assert set(stored) == {"ours-1", "ours-2"}
+    for ours in stored.values():
+        assert [ours._mapping[c] for c in columns] == [theirs._mapping[c] for c in columns]
+        assert ours.config == {"标签": ["本地"]} and ours.next_due_at == due
+        assert ours.enabled is True and ours.interval_seconds == 600
+        assert abs(ours.created_at - theirs.created_at) < timedelta(minutes=1)
+
+
+def test_insert_rows_refuses_a_column_whose_default_is_sql(sqlite_db: Database) -> None:
+    table = Table(
+        "with_sql_default",
+        MetaData(),
+        Column("id", Integer, primary_key=True),
+        Column("n", Integer, default=func.abs(-1)),
+    )
+    with sqlite_db.write() as s, pytest.raises(ValueError, match="with_sql_default: abs_1"):
+        insert_rows(s, table, [{"id": 1}])

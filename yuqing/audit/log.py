@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, insert, select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session, SessionTransaction
 
 from yuqing.audit.tables import AuditEntry, AuditHead
 from yuqing.store.base import utcnow
+from yuqing.store.db import insert_rows
 
 GENESIS = "0" * 64
 PENDING = "yuqing.audit.pending"  # session.info: (transaction, [(savepoint, fields)])
@@ -128,7 +129,7 @@ def _chain_pending(session: Session) -> None:
         row = {**fields, "id": last_id, "prev_hash": last_hash}
         last_hash = row["hash"] = entry_hash(**row)
         rows.append(row)
-    session.execute(insert(AuditEntry.__table__), rows)
+    insert_rows(session, AuditEntry.__table__, rows)
     head.last_id, head.last_hash = last_id, last_hash
 
 

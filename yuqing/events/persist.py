@@ -6,7 +6,7 @@ import heapq
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, insert, select, update
+from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from yuqing.audit.log import Actor
@@ -16,7 +16,7 @@ from yuqing.events.model import Placement
 from yuqing.events.state import EventState
 from yuqing.events.tables import Event, EventBucket, EventItem
 from yuqing.plan.versions import Versioned
-from yuqing.store.db import dialect_insert
+from yuqing.store.db import dialect_insert, insert_rows
 from yuqing.warn.store import record_steps
 
 TITLE_CHARS = 60
@@ -37,7 +37,7 @@ def save_placements(session: Session, placements: list[Placement], now: datetime
         if p.how != "known"
     ]
     if rows:
-        session.execute(insert(EventItem.__table__), rows)
+        insert_rows(session, EventItem.__table__, rows)
 
 
 def representatives(state: EventState, seed: int) -> list[int]:

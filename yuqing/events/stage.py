@@ -15,7 +15,7 @@ import weakref
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from yuqing.audit.log import Actor
@@ -36,7 +36,7 @@ from yuqing.events.tables import Event, EventBucket, EventItem, StageCursor
 from yuqing.judge.queries import Verdict, any_scheme, verdicts
 from yuqing.plan import versions
 from yuqing.store.base import utcnow
-from yuqing.store.db import Database, reserve_ids
+from yuqing.store.db import Database, insert_rows, reserve_ids
 from yuqing.warn.lifecycle import Active
 from yuqing.warn.queries import active_warnings
 
@@ -141,7 +141,7 @@ class EventStage:
             rows = [
                 {"id": i, "drill": self.drill, "first_at": at, "last_at": at} for i in self._opened
             ]
-            session.execute(insert(Event.__table__), rows)
+            insert_rows(session, Event.__table__, rows)
             self._opened = []
 
     def _cursor(self, session: Session) -> StageCursor:

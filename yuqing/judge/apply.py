@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from yuqing.judge import taxonomy_store
@@ -23,6 +23,7 @@ from yuqing.judge.sentiment import Sentiment, default_model
 from yuqing.judge.tables import ItemMatch, ItemSentiment, ItemTags, Scheme
 from yuqing.judge.taxonomy import OTHER
 from yuqing.store.cache import Compiled
+from yuqing.store.db import insert_rows
 from yuqing.text.normalise import normalise
 from yuqing.text.segment import add_words, cut
 
@@ -140,13 +141,13 @@ def store_judgements(session: Session, judged: list[tuple[int, Judgement]], now:
         if j.sentiment is not None
     ]
     if sentiments:
-        session.execute(insert(ItemSentiment.__table__), sentiments)
-    session.execute(insert(ItemTags.__table__), [{"item_id": i, **j.tags} for i, j in judged])
+        insert_rows(session, ItemSentiment.__table__, sentiments)
+    insert_rows(session, ItemTags.__table__, [{"item_id": i, **j.tags} for i, j in judged])
     matches = [
         {"item_id": item_id, "scheme_id": m.scheme_id, "terms": list(m.terms), "matched_at": now}
         for item_id, j in judged
         for m in j.matches
     ]
     if matches:
-        session.execute(insert(ItemMatch.__table__), matches)
+        insert_rows(session, ItemMatch.__table__, matches)
     return len(matches)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from yuqing.collect.queries import judging_inputs
 from yuqing.judge.admin import get_scheme
@@ -13,7 +13,7 @@ from yuqing.judge.apply import scheme_node
 from yuqing.judge.matcher import SchemeSet
 from yuqing.judge.tables import ItemMatch
 from yuqing.store.base import utcnow
-from yuqing.store.db import Database
+from yuqing.store.db import Database, insert_rows
 
 BATCH = 2000
 
@@ -52,5 +52,5 @@ def rematch(db: Database, scheme_id: int, days: int = 30) -> int:
         ]
         if rows:
             with db.write() as session:
-                session.execute(insert(ItemMatch.__table__), rows)
+                insert_rows(session, ItemMatch.__table__, rows)
             added += len(rows)
