@@ -8,7 +8,14 @@ from sqlalchemy import Column, Integer, MetaData, Table, func, insert, inspect, 
 from sqlalchemy.exc import IntegrityError
 
 from yuqing.collect.tables import Item, Source
-from yuqing.store.db import BUSY_SECONDS, Database, _begin_immediate, insert_rows, reserve_ids
+from yuqing.store.db import (
+    BUSY_SECONDS,
+    Database,
+    _begin_immediate,
+    insert_rows,
+    reserve_ids,
+    update_rows,
+)
 from yuqing.store.migrate import pending
 
 
@@ -219,3 +226,26 @@ def test_insert_rows_refuses_a_column_whose_default_is_sql(sqlite_db: Database) 
     )
     with sqlite_db.write() as s, pytest.raises(ValueError, match="with_sql_default: abs_1"):
         insert_rows(s, table, [{"id": 1}])
+
+
+def test_update_rows_sets_each_rows_own_columns(db: Database) -> None:
+    due = datetime(2026, 3, 1, 8, 30, tzinfo=UTC)
+    with db.write() as s:
+        base = {"name": "源", "kind": "rss"}
+        insert_rows(s, Source.__table__, [{**base, "key": k} for k in ("a", "b", "c")])
+        ids = dict(s.execute(select(Source.key, Source.id)).tuples().all())
+        update_rows(
+            s,
+            Source.__table__,
+            [
+                {"id": ids["a"], "config": {"页": 2}, "next_due_at": due},
+                {"id": ids["b"], "name": "改名"},
+                {"id": ids["c"], "config": {"页": 3}, "next_due_at": None},
+            ],
+        )
+        update_rows(s, Source.__table__, [])
+    with db.read() as s:
+        stored = {r.key: r for r in s.execute(select(Source.__table__))}
+    assert (stored["a"].name, stored["a"].config, stored["a"].next_due_at) == ("源", {"页": 2}, due)
+    assert (stored["b"].name, stored["b"].config, stored["b"].next_due_at) == ("改名", {}, None)
+    assert (stored["c"].config, stored["c"].next_due_at) == ({"页": 3}, None)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -26,7 +26,7 @@ from yuqing.collect.tables import Item, ItemMetric, Source
 from yuqing.judge.apply import Judgement, load_models, store_judgements
 from yuqing.store import search
 from yuqing.store.base import utcnow
-from yuqing.store.db import Database, insert_rows, one_of, reserve_ids
+from yuqing.store.db import Database, insert_rows, one_of, reserve_ids, update_rows
 
 log = logging.getLogger("yuqing.collect")
 
@@ -221,7 +221,7 @@ class Intake:
         if metric_rows:
             insert_rows(session, ItemMetric.__table__, metric_rows)
         if item_updates:
-            session.execute(update(Item), list(item_updates.values()))
+            update_rows(session, Item.__table__, list(item_updates.values()))
         result.item_ids = [existing[k].id for k in latest]
         if result.created or result.updated:
             arrivals.mark(session)

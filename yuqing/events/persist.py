@@ -6,7 +6,7 @@ import heapq
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, select, update
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from yuqing.audit.log import Actor
@@ -16,7 +16,7 @@ from yuqing.events.model import Placement
 from yuqing.events.state import EventState
 from yuqing.events.tables import Event, EventBucket, EventItem
 from yuqing.plan.versions import Versioned
-from yuqing.store.db import dialect_insert, insert_rows
+from yuqing.store.db import dialect_insert, insert_rows, update_rows
 from yuqing.warn.store import record_steps
 
 TITLE_CHARS = 60
@@ -101,7 +101,7 @@ def save_decisions(
                 }
             )
     if updates:
-        _update_events(session, updates)
+        update_rows(session, Event.__table__, updates)
         _expire_loaded(session, {u["id"] for u in updates})
     if buckets:
         upsert_buckets(session, buckets)
@@ -154,24 +154,6 @@ def _grade(d: Decision, plan: Versioned, now: datetime) -> dict[str, Any]:
             else None
         ),
     }
-
-
-def _update_events(session: Session, updates: list[dict[str, Any]]) -> None:
-    """One executemany per set of columns, as plain table statements: the ORM's bulk UPDATE
-    by primary key spent as long preparing each row as the database took to write it."""
-    table = Event.__table__
-    by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    for u in updates:
-        by_columns.setdefault(tuple(u), []).append(u)
-    for columns, rows in by_columns.items():
-        stmt = (
-            update(table)
-            .where(table.c.id == bindparam("event_id"))
-            .values({c: bindparam(f"new_{c}") for c in columns if c != "id"})
-        )
-        session.execute(
-            stmt, [{f"new_{c}": v for c, v in r.items()} | {"event_id": r["id"]} for r in rows]
-        )
 
 
 def _expire_loaded(session: Session, ids: set[int]) -> None:

@@ -32,6 +32,7 @@ from sqlalchemy import (
     insert,
     select,
     text,
+    update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -229,7 +230,9 @@ def reserve_ids(session: Session, table: Any, n: int) -> list[int]:
 
 
 @dataclass(frozen=True)
-class _Insert:
+class _Bound:
+    """A statement compiled once for SQLite, and how a row's dict becomes its parameters."""
+
     sql: str
     take: Callable[[dict[str, Any]], tuple[Any, ...]]  # a row's values in placeholder order
     defaults: tuple[tuple[str, Callable[[], Any]], ...]  # columns the rows leave out
@@ -246,17 +249,21 @@ class _Insert:
             out[i] = process(out[i])
         return tuple(out)
 
+    def run(self, session: Session, rows: list[dict[str, Any]]) -> None:
+        session.connection().exec_driver_sql(self.sql, [self.bind(r) for r in rows])
 
-@lru_cache(maxsize=256)
-def _sqlite_insert(table: Table, keys: tuple[str, ...]) -> _Insert:
-    """The INSERT's text for these columns, the defaults of the columns the rows leave out, and
-    the bind processors SQLAlchemy would apply (times, JSON), by placeholder."""
-    compiled = insert(table).compile(dialect=sqlite.dialect(), column_keys=list(keys))
+
+def _bound(table: Table, statement: Any, keys: tuple[str, ...], onupdate: bool) -> _Bound:
+    """The statement's text for rows with these keys, the Python-side defaults of the columns
+    they leave out (INSERT: `default`, UPDATE: `onupdate`), and the bind processors SQLAlchemy
+    would apply (times, JSON), by placeholder."""
+    setting = [k for k in keys if not onupdate or k != "id"]
+    compiled = statement.compile(dialect=sqlite.dialect(), column_keys=setting)
     names = list(compiled.positiontup or ())
     defaults: list[tuple[str, Callable[[], Any]]] = []
     for name in set(names) - set(keys):
         column = table.c.get(name)
-        default = column.default if column is not None else None
+        default = None if column is None else column.onupdate if onupdate else column.default
         if default is None or not (default.is_scalar or default.is_callable):
             raise ValueError(f"{table.name}: {name} needs a value (its default is SQL)")
         arg = default.arg
@@ -265,12 +272,28 @@ def _sqlite_insert(table: Table, keys: tuple[str, ...]) -> _Insert:
         )
     processors = compiled._bind_processors
     take = itemgetter(*names) if len(names) > 1 else (lambda r, n=names[0]: (r[n],))
-    return _Insert(
+    return _Bound(
         compiled.string,
         take,
         tuple(defaults),
         tuple((i, processors[n]) for i, n in enumerate(names) if n in processors),
     )
+
+
+@lru_cache(maxsize=256)
+def _sqlite_insert(table: Table, keys: tuple[str, ...]) -> _Bound:
+    return _bound(table, insert(table), keys, onupdate=False)
+
+
+@lru_cache(maxsize=256)
+def _sqlite_update(table: Table, keys: tuple[str, ...]) -> _Bound:
+    """`UPDATE … SET (the other keys) WHERE id = ?`; the row's id bound under its own name."""
+    where = table.c.id == bindparam("id")
+    return _bound(table, update(table).where(where), keys, onupdate=True)
+
+
+def _is_sqlite(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
 
 
 def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -280,8 +303,23 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
     of the pipeline's time. Elsewhere (PostgreSQL's batched VALUES) SQLAlchemy's own path."""
     if not rows:
         return
-    if session.get_bind().dialect.name != "sqlite":
+    if _is_sqlite(session):
+        _sqlite_insert(table, tuple(rows[0])).run(session, rows)
+    else:
         session.execute(insert(table), rows)
-        return
-    statement = _sqlite_insert(table, tuple(rows[0]))
-    session.connection().exec_driver_sql(statement.sql, [statement.bind(r) for r in rows])
+
+
+def update_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Update rows by id, one statement per set of columns the rows name, bound as by
+    insert_rows. A Core statement: objects of these rows already loaded are not refreshed."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for r in rows:
+        groups.setdefault(tuple(r), []).append(r)
+    for keys, group in groups.items():
+        if _is_sqlite(session):
+            _sqlite_update(table, keys).run(session, group)
+            continue
+        values = {k: bindparam(f"new_{k}") for k in keys if k != "id"}
+        statement = update(table).where(table.c.id == bindparam("where_id")).values(values)
+        params = [{f"new_{k}": v for k, v in r.items()} | {"where_id": r["id"]} for r in group]
+        session.execute(statement, params)
