@@ -249,3 +249,22 @@ def test_update_rows_sets_each_rows_own_columns(db: Database) -> None:
     assert (stored["a"].name, stored["a"].config, stored["a"].next_due_at) == ("源", {"页": 2}, due)
     assert (stored["b"].name, stored["b"].config, stored["b"].next_due_at) == ("改名", {}, None)
     assert (stored["c"].config, stored["c"].next_due_at) == ({"页": 3}, None)
+
+
+def test_update_rows_sets_a_python_onupdate_the_rows_leave_out(db: Database) -> None:
+    table = Table(
+        "with_onupdate",
+        MetaData(),
+        Column("id", Integer, primary_key=True),
+        Column("n", Integer),
+        Column("version", Integer, default=0, onupdate=lambda: 7),
+    )
+    with db.write() as s:
+        table.create(s.connection())
+        insert_rows(s, table, [{"id": 1, "n": 1}, {"id": 2, "n": 2}])
+        update_rows(s, table, [{"id": 1, "n": 10}])
+    with db.read() as s:
+        stored = dict(s.execute(select(table.c.id, table.c.version)).tuples().all())
+        n = dict(s.execute(select(table.c.id, table.c.n)).tuples().all())
+    assert stored == {1: 7, 2: 0}
+    assert n == {1: 10, 2: 2}

@@ -315,8 +315,9 @@ def update_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for r in rows:
         groups.setdefault(tuple(r), []).append(r)
+    on_sqlite = _is_sqlite(session)
     for keys, group in groups.items():
-        if _is_sqlite(session):
+        if on_sqlite:
             _sqlite_update(table, keys).run(session, group)
             continue
         values = {k: bindparam(f"new_{k}") for k in keys if k != "id"}
