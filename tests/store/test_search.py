@@ -2,9 +2,11 @@ import json
 import random
 
 import pytest
+from sqlalchemy import text
 
 from yuqing.audit.log import Actor
 from yuqing.collect.importer import import_bytes
+from yuqing.collect.queries import ItemFilter, find_items
 from yuqing.store import search
 from yuqing.store.db import Database
 from yuqing.store.search import Query, _lexemes, tokens
@@ -55,3 +57,24 @@ def test_postgresql_tells_a_rare_word_from_a_common_one(db: Database) -> None:
         assert search._common(s, Query.parse("常见"))
         assert search._common(s, Query.parse("中等"))
         assert not search._common(s, Query.parse("稀有"))
+
+
+def test_postgresql_search_index_merges_its_pending_list_after_an_import(db: Database) -> None:
+    """Migration 0014 keeps the pending list at 4 MiB, and refresh_statistics merges it, so
+    searches after an import do not wait for autovacuum's merge."""
+    if db.dialect != "postgresql":
+        pytest.skip("the GIN pending list is PostgreSQL's")
+    rows = [{"id": str(n), "text": f"第{n}条 县医院门诊通报"} for n in range(200)]
+    data = "\n".join(json.dumps(r, ensure_ascii=False) for r in rows).encode()
+    assert import_bytes(db, data, "x.jsonl", Actor.cli()).result.created == 200
+    merge = text("SELECT gin_clean_pending_list('ix_item_search_terms')")
+    with db.read() as s:
+        options = s.execute(
+            text("SELECT reloptions FROM pg_class WHERE relname = 'ix_item_search_terms'")
+        ).scalar_one()
+        assert "gin_pending_list_limit=4096" in options
+    with db.write() as s:
+        search.refresh_statistics(s)
+        assert s.execute(merge).scalar_one() == 0
+    with db.read() as s:
+        assert [i.external_id for i in find_items(s, ItemFilter(q="医院"), 500)[0]][-1] == "0"
