@@ -35,7 +35,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import create_engine, text
 
 from bench.common import RESULTS, SHARED_DATA, machine
 from bench.search_scale import posts
@@ -151,11 +150,7 @@ def measure(rate: float, seconds: float, folder: Path, deployment: Deployment) -
     cluster = pg.Cluster(bindir)
     cluster.start()
     try:
-        admin = create_engine(cluster.url(), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text("CREATE DATABASE load"))
-        admin.dispose()
-        return _measure(rate, seconds, folder, cluster.url("load"), deployment)
+        return _measure(rate, seconds, folder, cluster.create_database("load"), deployment)
     finally:
         cluster.stop()
 

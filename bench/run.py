@@ -28,8 +28,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, text
-
 from bench import (
     alert_latency,
     alert_load,
@@ -150,11 +148,8 @@ def intake(items: int) -> int:
             cluster = pg.Cluster(bindir)
             cluster.start()
             try:
-                admin = create_engine(cluster.url(), isolation_level="AUTOCOMMIT")
-                with admin.connect() as conn:
-                    conn.execute(text("CREATE DATABASE bench"))
-                admin.dispose()
-                runs.append(bench_backend("postgresql", cluster.url("bench"), path, n))
+                url = cluster.create_database("bench")
+                runs.append(bench_backend("postgresql", url, path, n))
             finally:
                 cluster.stop()
         report = {

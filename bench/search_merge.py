@@ -14,7 +14,7 @@ import argparse
 import sys
 import time
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from bench.search_scale import RARE, build, in_process, posts
 from tests import pg
@@ -43,12 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     cluster = pg.Cluster(bindir)
     cluster.start()
     try:
-        admin = create_engine(cluster.url(), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text("CREATE DATABASE search"))
-        admin.dispose()
-        upgrade(cluster.url("search"))
-        db = Database(cluster.url("search"))
+        url = cluster.create_database("search")
+        upgrade(url)
+        db = Database(url)
         with db.write() as s:
             s.execute(text(f"ALTER INDEX {INDEX} SET ({option})"))
         seconds = build(db, args.items, posts())

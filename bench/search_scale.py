@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import insert, text
 
 from bench.common import COVID_POSTS, RESULTS, machine
 from tests import pg
@@ -215,13 +215,8 @@ def main(argv: list[str] | None = None) -> int:
             cluster = pg.Cluster(bindir)
             cluster.start()
             try:
-                admin = create_engine(cluster.url(), isolation_level="AUTOCOMMIT")
-                with admin.connect() as conn:
-                    conn.execute(text("CREATE DATABASE search"))
-                admin.dispose()
-                runs.append(
-                    bench_backend("postgresql", cluster.url("search"), args.items, texts, work)
-                )
+                url = cluster.create_database("search")
+                runs.append(bench_backend("postgresql", url, args.items, texts, work))
             finally:
                 cluster.stop()
     report = {

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import create_engine, func, select, text, update
+from sqlalchemy import func, select, update
 
 from bench.common import RESULTS, machine
 from bench.pipeline import load, setup
@@ -111,12 +111,7 @@ def _progress(db: Database) -> tuple[int, int, int, int]:
 
 
 def run(cluster: pg.Cluster, feeds: Feeds, posts: list[Any], k: int, work: Path) -> dict[str, Any]:
-    name = f"workers{k}"
-    admin = create_engine(cluster.url(), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {name}"))
-    admin.dispose()
-    url = cluster.url(name)
+    url = cluster.create_database(f"workers{k}")
     upgrade(url)
     db = Database(url)
     setup(db, posts)
