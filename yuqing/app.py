@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from yuqing import __version__
+from yuqing import __version__, heap
 from yuqing.access import api as access_api
 from yuqing.access import pages as access_pages
 from yuqing.access.login import SessionCookie
@@ -66,7 +66,10 @@ UNREADABLE_BODY = (
 )
 
 
-def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
+def create_app(settings: Settings, db: Database | None = None, service: bool = False) -> FastAPI:
+    """`service`: this process is the long-running server (yuqing/asgi.py), whose garbage
+    collector is tuned once the models are loaded (yuqing/heap.py); tests build many apps in
+    one process and leave it alone."""
     if not settings.secret_key:
         raise RuntimeError("no secret key: run `yuqing init` first (or set YUQING_SECRET_KEY)")
     database = db or Database(settings.db_url)
@@ -74,6 +77,8 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         warm_up(database)  # before the first request, which would otherwise wait for it
+        if service:
+            heap.settle()
         lease = StageLease(database) if settings.collect else None
         collector = (
             Collector(database, tick=settings.collect_tick_seconds, after=[lease.run])

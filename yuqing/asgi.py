@@ -3,4 +3,4 @@
 from yuqing.app import create_app
 from yuqing.settings import get_settings
 
-app = create_app(get_settings())
+app = create_app(get_settings(), service=True)

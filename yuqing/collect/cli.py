@@ -165,6 +165,7 @@ def worker() -> None:
     import logging
     import signal
 
+    from yuqing import heap
     from yuqing.collect.intake import warm_up
     from yuqing.collect.runner import Collector
     from yuqing.events.lease import StageLease
@@ -178,6 +179,7 @@ def worker() -> None:
     collector = Collector(db, tick=settings.collect_tick_seconds, after=[lease.run])
     notifier = Notifier(db, settings, sweeps=timers(settings))
     warm_up(db)
+    heap.settle()
     signal.signal(signal.SIGTERM, lambda *_: collector.request_stop())
     lease.start()
     collector.start()
