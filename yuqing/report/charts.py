@@ -40,14 +40,29 @@ def cjk_font() -> str:
     """The first installed font family that draws Chinese."""
     from matplotlib import font_manager
 
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    for family in CJK_FAMILIES:
-        if family in installed:
-            return family
+    for attempt in range(2):
+        installed = {f.name for f in font_manager.fontManager.ttflist}
+        for family in CJK_FAMILIES:
+            if family in installed:
+                return family
+        if attempt == 0:
+            _add_new_fonts(font_manager.fontManager, font_manager.findSystemFonts())
     raise FontMissing(
         "没有可显示中文的字体，图表会是方框：请安装 fonts-noto-cjk 或 fonts-wqy-microhei "
         "(apt-get install fonts-wqy-microhei) / no CJK font installed"
     )
+
+
+def _add_new_fonts(manager: Any, paths: list[str]) -> None:
+    """Fonts installed after matplotlib cached its list of them — as our message asks — are
+    otherwise unseen until that cache is deleted by hand."""
+    known = {f.fname for f in manager.ttflist}
+    for path in paths:
+        if path not in known:
+            try:
+                manager.addfont(path)
+            except (OSError, RuntimeError, ValueError):  # a file FreeType cannot read
+                continue
 
 
 def _pyplot() -> Any:
