@@ -42,8 +42,8 @@ from typing import Any
 
 import httpx
 
-from bench.alert_trace import Backlog, Sent, breakdown, percentiles
-from bench.common import RESULTS, SHARED_DATA, machine
+from bench.alert_trace import Backlog, Sent, breakdown
+from bench.common import RESULTS, SHARED_DATA, machine, percentiles
 from bench.search_scale import posts
 from tests import pg
 from tests.notify.servers import Hook, webhook
@@ -207,7 +207,6 @@ def _measure(
             for load in loads:
                 load.join()
             _settle(db, hook, sent)
-            backlog.stop()
             arrived = _arrived(hook, sent)
             where = breakdown(db, sent, arrived)
         finally:

@@ -1,40 +1,26 @@
-"""Where an alert's time goes under load: percentiles, the per-post breakdown from the
+"""Where an alert's time goes under load: the per-post breakdown from the
 database's own timestamps, and the events stage's backlog sampled while the load runs."""
 
 from __future__ import annotations
 
-import statistics
 import threading
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 
+from bench.common import percentiles
 from yuqing.collect.queries import newest_ids
 from yuqing.events.stage import cursor_name
 from yuqing.events.tables import StageCursor
 from yuqing.notify.tables import OutboxMessage
 from yuqing.store.db import Database
 
-MS = ("p50_ms", "p99_ms", "max_ms")
-
 
 @dataclass(frozen=True)
 class Sent:
     monotonic: float
     wall: datetime
-
-
-def percentiles(
-    values: list[float],
-    scale: float = 1000,
-    names: tuple[str, ...] = MS,
-) -> dict[str, float | None]:
-    ranked = sorted(round(v * scale, 1) for v in values)
-    if not ranked:
-        return dict.fromkeys(names)
-    picks = (statistics.median(ranked), ranked[min(len(ranked) - 1, int(len(ranked) * 0.99))])
-    return dict(zip(names, (*(round(x, 1) for x in picks), ranked[-1]), strict=True))
 
 
 def breakdown(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import platform
 import sqlite3
+import statistics
 from pathlib import Path
 from typing import Any
 
@@ -32,3 +33,16 @@ def machine() -> dict[str, Any]:
         "sqlite": sqlite3.sqlite_version,
         "platform": platform.platform(),
     }
+
+
+def percentiles(
+    values: list[float],
+    scale: float = 1000,
+    names: tuple[str, ...] = ("p50_ms", "p99_ms", "max_ms"),
+) -> dict[str, float | None]:
+    """Median, 99th percentile (the nearest rank) and maximum of `values` times `scale`."""
+    ranked = sorted(round(v * scale, 1) for v in values)
+    if not ranked:
+        return dict.fromkeys(names)
+    picks = (statistics.median(ranked), ranked[min(len(ranked) - 1, int(len(ranked) * 0.99))])
+    return dict(zip(names, (*(round(x, 1) for x in picks), ranked[-1]), strict=True))
