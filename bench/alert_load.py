@@ -4,10 +4,11 @@ Measured per such post: from the API acknowledging it (it is stored) to the on-d
 webhook receiving its warning — intake, the events stage behind
 whatever arrived before it, grading, the outbox and the notifier.
 
-Three deployments: SQLite with one `yuqing serve` process doing everything (a county office);
-SQLite with `yuqing serve` taking the API beside a `yuqing worker` running the events stage and
-the notifier (two processes, two cores); PostgreSQL with `yuqing serve --workers 2` beside one
-`yuqing worker` (docs/deployment.md).
+Three deployments: SQLite with `yuqing serve` as a county office runs it (the API in the
+service's process, the events stage and the notifier in its child `yuqing worker`: two
+processes, two cores); SQLite with `yuqing serve --no-worker`, one process doing everything (as
+`serve` was before 2026-12-07); PostgreSQL with `yuqing serve --workers 2 --no-worker` beside
+one `yuqing worker` (docs/deployment.md).
 
 Background posts are covid19_weibo_hashtag_posts, stamped with the time they are sent; the
 graded posts are weibo21 posts (another topic, so they open events of their own), one every
@@ -67,17 +68,30 @@ SETTLE = 5.0  # after the stage caught up, how long a warning may still take to 
 class Deployment:
     backend: str
     web: int  # uvicorn worker processes of `yuqing serve`
-    worker: bool  # a `yuqing worker` beside it runs the events stage and the notifier
+    pipeline: str  # "child": serve's own child worker; "threads": in serve; "worker": beside it
 
     @property
     def processes(self) -> str:
-        return f"serve --workers {self.web}" + (" + yuqing worker" if self.worker else "")
+        serve = f"serve --workers {self.web}"
+        return {
+            "child": f"{serve} (and its child worker)",
+            "threads": f"{serve} --no-worker (one process)",
+            "worker": f"{serve} --no-worker + yuqing worker",
+        }[self.pipeline]
+
+    def commands(self, port: int) -> list[tuple[list[str], dict[str, str]]]:
+        serve = ["serve", "--port", str(port), "--workers", str(self.web)]
+        if self.pipeline == "child":
+            return [(serve, {})]
+        if self.pipeline == "threads":
+            return [([*serve, "--no-worker"], {})]
+        return [([*serve, "--no-worker"], {"YUQING_COLLECT": "false"}), (["worker"], {})]
 
 
 DEPLOYMENTS = {
-    "sqlite": Deployment("sqlite", 1, False),
-    "sqlite-worker": Deployment("sqlite", 1, True),
-    "postgresql": Deployment("postgresql", 2, True),
+    "sqlite": Deployment("sqlite", 1, "child"),
+    "sqlite-threads": Deployment("sqlite", 1, "threads"),
+    "postgresql": Deployment("postgresql", 2, "worker"),
 }
 
 
@@ -182,8 +196,6 @@ def _measure(
             "YUQING_SECRET_KEY": KEY,
             "YUQING_PUBLIC_URL": base,
         }
-        serve = ["serve", "--port", str(port), "--workers", str(deployment.web)]
-        commands = [(serve, {"YUQING_COLLECT": "false"})] if deployment.worker else [(serve, {})]
         procs = [
             subprocess.Popen(
                 [sys.executable, "-m", "yuqing.cli", *command],
@@ -191,7 +203,7 @@ def _measure(
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
-            for command, extra in commands + ([(["worker"], {})] if deployment.worker else [])
+            for command, extra in deployment.commands(port)
         ]
         backlog = Backlog(db)
         try:

@@ -1,7 +1,8 @@
-"""The deployment of docs/deployment.md, as processes: `yuqing serve --workers 2` beside one
-`yuqing worker`. The web workers keep nothing of their own (a login started in one process is
-finished in the other; sessions and CSRF live in the database), items pushed to either are placed
-in events by the separate worker, and its warning goes out through the worker's notifier."""
+"""The deployment of docs/deployment.md, as processes: `yuqing serve --workers 2 --no-worker`
+beside one `yuqing worker` (its own systemd unit). The web workers keep nothing of their own (a
+login started in one process is finished in the other; sessions and CSRF live in the database),
+items pushed to either are placed in events by the separate worker, and its warning goes out
+through the worker's notifier."""
 
 from __future__ import annotations
 
@@ -52,7 +53,17 @@ def test_two_web_workers_and_a_worker_share_one_database(db: Database, tmp_path:
             "YUQING_COLLECT_TICK_SECONDS": "0.5",
         }
         web = subprocess.Popen(
-            [sys.executable, "-m", "yuqing.cli", "serve", "--port", str(port), "--workers", "2"],
+            [
+                sys.executable,
+                "-m",
+                "yuqing.cli",
+                "serve",
+                "--port",
+                str(port),
+                "--workers",
+                "2",
+                "--no-worker",
+            ],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,

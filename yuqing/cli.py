@@ -120,10 +120,20 @@ def serve(
     port: Annotated[int, typer.Option()] = 8000,
     workers: Annotated[int, typer.Option(help="uvicorn worker processes")] = 1,
     demo: Annotated[bool, typer.Option(help="play the built-in demonstration drill")] = False,
+    with_worker: Annotated[
+        bool,
+        typer.Option(
+            "--worker/--no-worker",
+            help="run the collector, events stage and notifier in a child `yuqing worker` "
+            "process; --no-worker runs them in this process (one web worker only) or, with "
+            "several, leaves them to a `yuqing worker` you run yourself",
+        ),
+    ] = True,
 ) -> None:
     """Serve the console and the API."""
     import uvicorn
 
+    from yuqing.child import WorkerChild
     from yuqing.store.migrate import pending
 
     settings = get_settings()
@@ -136,8 +146,10 @@ def serve(
             f"port {port} on {host} is already in use: stop the other program or "
             f"choose another port (make run PORT=8001 / yuqing serve --port 8001)"
         )
-    if workers > 1 and settings.collect:
-        os.environ["YUQING_COLLECT"] = "false"
+    child = WorkerChild() if with_worker and settings.collect else None
+    if settings.collect and (child or workers > 1):
+        os.environ["YUQING_COLLECT"] = "false"  # the web processes leave the pipeline to it
+    if settings.collect and not child and workers > 1:
         typer.secho(
             "several web workers: the collector does not run inside them; run "
             "`yuqing worker` beside this server",
@@ -145,17 +157,24 @@ def serve(
         )
     if demo:
         os.environ["YUQING_DEMO_DRILL"] = "true"
-        get_settings.cache_clear()  # the app reads its settings afresh, with the drill on
         typer.echo("the demonstration drill starts with the console: open 总览 → 演练数据")
+    get_settings.cache_clear()  # the app reads its settings afresh, with the changes above
     typer.echo(f"Yuqing console: http://{host}:{port}  (API docs: http://{host}:{port}/api/docs)")
-    uvicorn.run(
-        "yuqing.asgi:app",
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="info",
-        proxy_headers=True,
-    )
+    if child:
+        child.start()
+        typer.echo("collector, events stage and notifier: a `yuqing worker` child process")
+    try:
+        uvicorn.run(
+            "yuqing.asgi:app",
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="info",
+            proxy_headers=True,
+        )
+    finally:
+        if child:
+            child.stop()
 
 
 @app.command("backup")

@@ -166,12 +166,14 @@ def worker() -> None:
     import signal
 
     from yuqing import heap
+    from yuqing.child import die_with_parent
     from yuqing.collect.intake import warm_up
     from yuqing.collect.runner import Collector
     from yuqing.events.lease import StageLease
     from yuqing.notify.worker import Notifier
     from yuqing.timers import timers
 
+    die_with_parent()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     db = _database()
     settings = get_settings()
