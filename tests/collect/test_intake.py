@@ -111,7 +111,7 @@ def test_new_items_are_stored_with_their_latest_engagement(db: Database) -> None
                 select(Item.external_id, ItemMetric.reads, ItemMetric.observed_at)
                 .join(Item, Item.id == ItemMetric.item_id)
                 .order_by(Item.external_id, ItemMetric.observed_at)
-            ).tuples()
+            )
         )
     assert [(e, r) for e, r, _ in series] == [("a", 3), ("a", 9), ("c", 0)]
     assert (items["a"].reads, items["a"].metrics_at) == (9, series[1][2])

@@ -233,7 +233,7 @@ def test_update_rows_sets_each_rows_own_columns(db: Database) -> None:
     with db.write() as s:
         base = {"name": "源", "kind": "rss"}
         insert_rows(s, Source.__table__, [{**base, "key": k} for k in ("a", "b", "c")])
-        ids = dict(s.execute(select(Source.key, Source.id)).tuples().all())
+        ids = dict(s.execute(select(Source.key, Source.id)).all())
         update_rows(
             s,
             Source.__table__,
@@ -264,7 +264,7 @@ def test_update_rows_sets_a_python_onupdate_the_rows_leave_out(db: Database) -> 
         insert_rows(s, table, [{"id": 1, "n": 1}, {"id": 2, "n": 2}])
         update_rows(s, table, [{"id": 1, "n": 10}])
     with db.read() as s:
-        stored = dict(s.execute(select(table.c.id, table.c.version)).tuples().all())
-        n = dict(s.execute(select(table.c.id, table.c.n)).tuples().all())
+        stored = dict(s.execute(select(table.c.id, table.c.version)).all())
+        n = dict(s.execute(select(table.c.id, table.c.n)).all())
     assert stored == {1: 7, 2: 0}
     assert n == {1: 10, 2: 2}
