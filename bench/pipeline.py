@@ -33,9 +33,10 @@ from sqlalchemy import func, select
 
 from bench.common import COVID_POSTS, RESULTS, machine
 from bench.schemes import scheme_forms
+from yuqing import heap
 from yuqing.audit.log import Actor
 from yuqing.collect.dedup import index_for
-from yuqing.collect.intake import Intake
+from yuqing.collect.intake import Intake, warm_up
 from yuqing.collect.schema import ItemIn
 from yuqing.events.stage import BATCH as STAGE_BATCH
 from yuqing.events.stage import EventStage
@@ -86,6 +87,8 @@ def run_pipeline(db: Database, posts: list[tuple[datetime, str]]) -> dict[str, A
     spent = {"intake": 0.0, "events": 0.0}
     memory: list[dict[str, int]] = []
     refused = 0
+    warm_up(db)  # as `yuqing worker` and `yuqing import` start: models loaded, heap settled
+    heap.settle()
     started = time.perf_counter()
     for start in range(0, len(posts), BATCH):
         chunk = posts[start : start + BATCH]

@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from tests import pg
+from yuqing import heap
 from yuqing.access import accounts
 from yuqing.app import create_app
 from yuqing.audit.log import Actor
@@ -157,6 +158,8 @@ def run(db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type:
     monkeypatch.setenv("YUQING_DATABASE_URL", db.url)
     # --data-dir sets the variable; registering it here restores it after the test
     monkeypatch.setenv("YUQING_DATA_DIR", str(tmp_path / "var"))
+    # `yuqing import` settles its process's heap; the test process's is left alone
+    monkeypatch.setattr(heap, "settle", lambda: None)
     runner = CliRunner()
 
     def invoke(*args: str) -> tuple[int, str]:

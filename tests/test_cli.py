@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
 from yuqing.store.db import Database
@@ -38,6 +39,24 @@ def test_import_reports_bad_lines_and_exits_2(run, tmp_path: Path) -> None:  # t
     assert "1 created" in out and "bad.jsonl: line 2: invalid JSON" in out
     code, out = run("import", str(tmp_path / "missing.jsonl"))
     assert code != 0
+
+
+def test_import_settles_the_heap_once_the_models_are_loaded(  # type: ignore[no-untyped-def]
+    run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from yuqing import heap
+    from yuqing.collect import intake
+
+    steps: list[str] = []
+    warm_up = intake.warm_up
+    monkeypatch.setattr(intake, "warm_up", lambda db: (warm_up(db), steps.append("warm_up")))
+    monkeypatch.setattr(heap, "settle", lambda: steps.append("settle"))
+    run("init")
+    feed = tmp_path / "one.jsonl"
+    feed.write_text('{"id": "1", "text": "县医院门诊排队挂号难"}\n', encoding="utf-8")
+    code, out = run("import", str(feed), "--source", "vendor")
+    assert code == 0 and "1 created" in out, out
+    assert steps == ["warm_up", "settle"]
 
 
 def test_user_lifecycle_and_tokens(run) -> None:  # type: ignore[no-untyped-def]

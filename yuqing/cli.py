@@ -257,11 +257,15 @@ def import_(
 ) -> None:
     """Import items from JSON Lines, JSON, CSV/TSV or XLSX files. Bad lines are reported, the
     rest stored; exit code 2 when some lines were refused."""
+    from yuqing import heap
     from yuqing.audit.log import Actor
     from yuqing.collect.files import FileError
     from yuqing.collect.importer import import_file
+    from yuqing.collect.intake import warm_up
 
     db = _database()
+    warm_up(db)
+    heap.settle()  # a long import is a service's work too (yuqing/heap.py)
     refused = False
     for path in files:
         started = time.perf_counter()
