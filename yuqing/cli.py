@@ -148,13 +148,13 @@ def serve(
         )
     child = WorkerChild() if with_worker and settings.collect else None
     if settings.collect and (child or workers > 1):
-        os.environ["YUQING_COLLECT"] = "false"  # the web processes leave the pipeline to it
-    if settings.collect and not child and workers > 1:
-        typer.secho(
-            "several web workers: the collector does not run inside them; run "
-            "`yuqing worker` beside this server",
-            fg=typer.colors.YELLOW,
-        )
+        os.environ["YUQING_COLLECT"] = "false"  # the web processes leave the pipeline out
+        if not child:
+            typer.secho(
+                "several web workers: the collector does not run inside them; run "
+                "`yuqing worker` beside this server",
+                fg=typer.colors.YELLOW,
+            )
     if demo:
         os.environ["YUQING_DEMO_DRILL"] = "true"
         typer.echo("the demonstration drill starts with the console: open 总览 → 演练数据")
