@@ -65,6 +65,9 @@ def test_serve_runs_the_pipeline_in_a_child_that_ends_with_it(
     try:
         workers = [p for p in _children(service.proc.pid) if " worker" in _cmdline(p)]
         assert len(workers) == 1, [_cmdline(p) for p in _children(service.proc.pid)]
+        environ = Path(f"/proc/{workers[0]}/environ").read_bytes().split(b"\0")
+        assert f"{child.PARENT}={service.proc.pid}".encode() in environ
+        assert b"YUQING_COLLECT=false" not in environ  # serve's change is for its web processes
         text = "县一中食堂饭菜发霉，多名学生腹泻"
         item = {"id": "c1", "text": text, "published_at": utcnow().isoformat()}
         pushed = httpx.post(

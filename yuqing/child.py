@@ -54,6 +54,8 @@ class WorkerChild:
 
     def __init__(self, command: Sequence[str] | None = None, stop_timeout: float = 30.0) -> None:
         self.command = list(command or worker_command())
+        # the environment as it is now, before `serve` changes its own for the web processes
+        self.env = os.environ | {PARENT: str(os.getpid())}
         self.stop_timeout = stop_timeout
         self.proc: subprocess.Popen[bytes] | None = None
         self.starts = 0
@@ -68,9 +70,7 @@ class WorkerChild:
         with self._lock:
             if self._stop.is_set():
                 return None
-            env = os.environ | {PARENT: str(os.getpid())}
-            env.pop("YUQING_COLLECT", None)
-            self.proc = subprocess.Popen(self.command, env=env, start_new_session=True)
+            self.proc = subprocess.Popen(self.command, env=self.env, start_new_session=True)
             self.starts += 1
             return self.proc
 

@@ -40,17 +40,22 @@ def cjk_font() -> str:
     """The first installed font family that draws Chinese."""
     from matplotlib import font_manager
 
-    for attempt in range(2):
-        installed = {f.name for f in font_manager.fontManager.ttflist}
-        for family in CJK_FAMILIES:
-            if family in installed:
-                return family
-        if attempt == 0:
-            _add_new_fonts(font_manager.fontManager, font_manager.findSystemFonts())
+    manager = font_manager.fontManager
+    family = _first_cjk(manager)
+    if family is None:
+        _add_new_fonts(manager, font_manager.findSystemFonts())
+        family = _first_cjk(manager)
+    if family is not None:
+        return family
     raise FontMissing(
         "没有可显示中文的字体，图表会是方框：请安装 fonts-noto-cjk 或 fonts-wqy-microhei "
         "(apt-get install fonts-wqy-microhei) / no CJK font installed"
     )
+
+
+def _first_cjk(manager: Any) -> str | None:
+    installed = {f.name for f in manager.ttflist}
+    return next((family for family in CJK_FAMILIES if family in installed), None)
 
 
 def _add_new_fonts(manager: Any, paths: list[str]) -> None:
