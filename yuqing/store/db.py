@@ -67,6 +67,12 @@ def _sqlite_engine(url: str, writing: bool, foreign_keys: bool = True) -> Engine
     return engine
 
 
+# Never set: a pause. time.sleep fails with EINVAL under libfaketime with a clock offset, which is
+# how tests/hostile/test_crash_serve.py moves a restarted service's clock (two processes since
+# `serve` runs its worker as a child, so they wait here for each other); a timed wait does not.
+_PAUSE = threading.Event()
+
+
 def _begin_immediate(raw: Any, patience: float = BUSY_SECONDS) -> None:
     """Take SQLite's write lock, trying again every millisecond while another process holds
     it. SQLite's own busy handler sleeps up to 100 ms between tries, so a process beside a
@@ -81,7 +87,7 @@ def _begin_immediate(raw: Any, patience: float = BUSY_SECONDS) -> None:
             except sqlite3.OperationalError as exc:
                 if "locked" not in str(exc) or time.monotonic() > deadline:
                     raise
-            time.sleep(0.001)
+            _PAUSE.wait(0.001)
     finally:
         raw.execute(f"PRAGMA busy_timeout={int(BUSY_SECONDS * 1000)}")
 
