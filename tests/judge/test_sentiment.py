@@ -7,7 +7,16 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from yuqing.judge.sentiment import MODEL, NGRAMS, Head, SentimentModel, default_model, readable
+from yuqing.judge.sentiment import (
+    MODEL,
+    NGRAMS,
+    Head,
+    NgramCounter,
+    SentimentModel,
+    _key,
+    default_model,
+    readable,
+)
 from yuqing.text.normalise import normalise
 
 TEXTS = [
@@ -41,6 +50,22 @@ def test_features_equal_scikit_learns_and_the_file_round_trips(tmp_path: Path) -
     labels = [s.label for s in model.predict(["气死了，投诉", "谢谢，好开心", "会议通知"])]
     assert labels == ["negative", "positive", "neutral"]
     assert model.predict([]) == []
+
+
+def test_the_vocabulary_table_finds_every_gram_and_nothing_else() -> None:
+    """Thousands of grams crowd the hash table, so keys probe past their home slots."""
+    rng = np.random.default_rng(7)
+    chars = [chr(c) for c in rng.integers(0x4E00, 0x4E00 + 300, size=30_000)]
+    grams = sorted({"".join(chars[i : i + 1 + i % 3]) for i in range(len(chars) - 3)})
+    vocabulary, absent = grams[::2], grams[1::2]
+    counter = NgramCounter(vocabulary)
+    keys = np.array([_key(g) for g in vocabulary + absent], dtype=np.int64)
+    found = counter.lookup(keys)
+    assert found[: len(vocabulary)].tolist() == list(range(len(vocabulary)))
+    assert (found[len(vocabulary) :] == -1).all()
+    counts = counter.transform(["".join(vocabulary[:3]), "", vocabulary[0] * 2]).toarray()
+    assert counts.shape == (3, len(vocabulary)) and counts[1].sum() == 0
+    assert counts[2, 0] == 2
 
 
 def test_the_shipped_model_reads_weibo() -> None:

@@ -63,6 +63,7 @@ def softmax(z: np.ndarray) -> np.ndarray:
 
 
 _BITS = 21  # a Unicode code point fits in 21 bits, so up to three fit in one int64
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
 
 def _key(gram: str) -> int:
@@ -76,16 +77,52 @@ class NgramCounter:
     """Character 1–3-gram counts over a fixed vocabulary, computed with numpy for a whole batch.
 
     Each n-gram becomes one integer (its code points side by side; code point 0 never occurs in
-    text, so 1-, 2- and 3-grams never collide) looked up in the sorted vocabulary keys. Gives
-    exactly what scikit-learn's char analyzer counts on normalised text, about ten times faster.
+    text, so 1-, 2- and 3-grams never collide) looked up in an open-addressing hash table of the
+    vocabulary's keys, probed for all n-grams at once. Gives exactly what scikit-learn's char
+    analyzer counts on normalised text, about ten times faster; the table replaced a binary
+    search of the sorted keys, which was half of the counting and a twentieth of the pipeline.
     """
 
     def __init__(self, vocabulary: list[str]) -> None:
         keys = np.array([_key(g) for g in vocabulary], dtype=np.int64)
-        order = np.argsort(keys)
-        self.keys = keys[order]
-        self.columns = order.astype(np.int64)
         self.size = len(vocabulary)
+        self.bits = max(4, (2 * self.size).bit_length())  # at most half the slots used
+        self.slots = np.full(1 << self.bits, -1, dtype=np.int64)  # a key, or -1: empty
+        self.columns = np.zeros(1 << self.bits, dtype=np.int64)
+        pending, at = np.arange(self.size), self._home(keys)
+        while len(pending):
+            free = np.flatnonzero(self.slots[at] == -1)
+            _, first = np.unique(at[free], return_index=True)
+            won = free[first]  # of the keys wanting one free slot, the first takes it
+            self.slots[at[won]] = keys[pending[won]]
+            self.columns[at[won]] = pending[won]
+            lost = np.ones(len(pending), dtype=bool)
+            lost[won] = False
+            pending, at = pending[lost], (at[lost] + 1) & (len(self.slots) - 1)
+
+    def _home(self, keys: np.ndarray) -> np.ndarray:
+        """Fibonacci hashing: the top bits of the key times 2⁶⁴/φ."""
+        mixed = keys.astype(np.uint64) * _GOLDEN
+        return (mixed >> np.uint64(64 - self.bits)).astype(np.int64)
+
+    def lookup(self, keys: np.ndarray) -> np.ndarray:
+        """Each key's column, or -1 for keys outside the vocabulary. The first probe, which
+        settles most keys, works on whole arrays; the rest probe on in shrinking rounds."""
+        mask = len(self.slots) - 1
+        at = self._home(keys)
+        held = self.slots[at]
+        hit = held == keys
+        out = np.where(hit, self.columns[at], -1)
+        todo = np.flatnonzero(~hit & (held != -1))
+        at, want = at[todo], keys[todo]
+        while len(todo):
+            at = (at + 1) & mask
+            held = self.slots[at]
+            hit = held == want
+            out[todo[hit]] = self.columns[at[hit]]
+            on = ~hit & (held != -1)
+            todo, at, want = todo[on], at[on], want[on]
+        return out
 
     def transform(self, texts: list[str]) -> sparse.csr_matrix:
         joined = "\0".join(t.replace("\0", " ") for t in texts) + "\0"
@@ -104,14 +141,18 @@ class NgramCounter:
             valid.append(ok)
         keys = np.concatenate([g[v] for g, v in zip(grams, valid, strict=True)])
         rows = np.concatenate([doc[: len(g)][v] for g, v in zip(grams, valid, strict=True)])
-        at = np.searchsorted(self.keys, keys)
-        at[at == len(self.keys)] = 0
-        found = self.keys[at] == keys
-        counts = sparse.coo_matrix(
-            (np.ones(int(found.sum()), dtype=np.float32), (rows[found], self.columns[at[found]])),
+        columns = self.lookup(keys)
+        found = columns >= 0
+        # (row, column) as one integer: sorted and counted, it is the matrix in CSR order.
+        cells, counts = np.unique(rows[found] * self.size + columns[found], return_counts=True)
+        row_of = cells // self.size
+        indptr = np.searchsorted(row_of, np.arange(len(texts) + 1))
+        matrix = sparse.csr_matrix(
+            (counts.astype(np.float32), cells - row_of * self.size, indptr),
             shape=(len(texts), self.size),
         )
-        return counts.tocsr()
+        matrix.has_canonical_format = True
+        return matrix
 
 
 def tfidf(
