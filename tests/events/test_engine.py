@@ -121,3 +121,72 @@ def test_a_quiet_event_keeps_its_grade_without_grading_again(monkeypatch) -> Non
     e.plan = load_plan(templates()["enterprise-three-level"])  # a new plan version: graded again
     e.evaluate(later + timedelta(minutes=7), everything=True)
     assert len(calls) == graded + 2
+
+
+STORIES = [
+    POST,
+    "城区自来水连续三天发黄有异味，居民质疑水厂水质检测不合格",
+    "高速公路连环追尾事故造成交通拥堵，交警正在现场处置",
+    "小区业主反映物业公司擅自涨价并停水停电，物业拒绝沟通",
+    "县医院急诊科排队五个小时无人接诊，患者家属拍视频投诉",
+    "农民工讨薪无门，工地老板拖欠半年工资至今未付",
+]
+
+
+def _stream() -> list[tuple[float, Observation | Engagement]]:
+    """A big story, small ones that go quiet, one of which wakes up hours later."""
+    out: list[tuple[float, Observation | Engagement]] = []
+    ids = count(1)
+    for s, text in enumerate(STORIES):
+        root = next(ids)
+        start = 0 if s == 0 else 10 * s
+        out.append((start, _obs(root, text, start)))
+        burst = 60 if s == 0 else 3
+        for k in range(burst):
+            i, at = next(ids), start + 1 + k * 0.5
+            out.append((at, _obs(i, f"评论{i}", at, reply_to=f"1:{root}", schemes=frozenset())))
+        if s == 1:  # wakes up after four quiet hours, fast enough for a forecast
+            for k in range(40):
+                i, at = next(ids), 240 + k * 0.5
+                reply = _obs(i, f"评论{i}", at, reply_to=f"1:{root}", schemes=frozenset())
+                out.append((at, reply))
+        if s == 2:
+            out.append((300, Engagement(root, (2500, 0, 0, 0))))
+    return sorted(out, key=lambda x: x[0])
+
+
+def _swept(engine: EventEngine) -> list[tuple[object, ...]]:
+    """Every sweep's decisions that wrote or warned, every 5 minutes for eight hours."""
+    stream, seen = _stream(), []
+    for minute in range(5, 8 * 60, 5):
+        while stream and stream[0][0] <= minute:
+            _, what = stream.pop(0)
+            if isinstance(what, Engagement):
+                engine.engage(what)
+            else:
+                engine.place(what)
+        for d in engine.evaluate(T0 + timedelta(minutes=minute), everything=True):
+            if d.changed or d.step:
+                seen.append((minute, d.event_id, d.metrics, d.flags, d.grade, d.prediction, d.step))
+    return seen
+
+
+def test_sweeps_skip_settled_events_and_decide_as_if_they_had_not(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Quiet ungraded events are not decided again by each sweep; what is written and warned,
+    forecasts after a quiet event wakes up included, is what deciding every event gives."""
+    fast, full = _engine(), _engine()
+    monkeypatch.setattr(full, "_settled", lambda state: False)
+    decided: list[bool] = []
+    real = EventEngine._decide
+
+    def counting(self: EventEngine, state, now):  # type: ignore[no-untyped-def]
+        decided.append(self is fast)
+        return real(self, state, now)
+
+    monkeypatch.setattr(EventEngine, "_decide", counting)
+    seen = _swept(fast)
+    assert seen == _swept(full)
+    assert any(prediction for *_, prediction, _ in seen)  # the woken story was forecast
+    assert decided.count(True) < decided.count(False) / 2
+    for event_id, state in full.events.items():
+        assert fast.events[event_id].snapshots == state.snapshots

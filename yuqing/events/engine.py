@@ -20,11 +20,11 @@ from datetime import datetime, timedelta
 
 from yuqing.events.keywords import DocFreq, cosine, vector, words
 from yuqing.events.model import Engagement, Observation, Placement
-from yuqing.events.state import EventState
+from yuqing.events.state import BUCKET, HOUR, EventState
 from yuqing.judge.heat import HeatWeights
 from yuqing.plan.grade import Grade, ResponseFacts, escalate, grade
 from yuqing.plan.loader import Plan
-from yuqing.plan.predict import Prediction, predict
+from yuqing.plan.predict import Prediction, lookback, predict
 from yuqing.warn.lifecycle import Active, Step, apply, next_step
 
 WINDOW = timedelta(hours=72)
@@ -188,7 +188,57 @@ class EventEngine:
         """Grade the events that changed (or all active ones, for time-driven steps)."""
         ids = set(self.events) if everything else self.touched & set(self.events)
         self.touched.clear()
-        return [self._decide(self.events[i], now) for i in sorted(ids)]
+        out = []
+        for i in sorted(ids):
+            state = self.events[i]
+            if self._settled(state):
+                state.snapshot(now, state.settled[3])  # type: ignore[index]
+            else:
+                out.append(self._decide(state, now))
+        return out
+
+    def _settled(self, state: EventState) -> bool:
+        """Whether deciding again would give what the last decision gave, and change nothing:
+        a sweep re-decides every active event, and in a stream of 322,000 posts nine in ten of
+        those decisions were of such events. Its timeline still gets the sweep's bucket, so
+        later forecasts read the same baselines."""
+        held = state.settled
+        return (
+            held is not None
+            and held[0] == state.changes
+            and held[1] is self.plan
+            and held[2] is self.heat_weights
+            and state.id not in self.warnings
+            and state.id not in self.cooldown
+        )
+
+    def _settle(
+        self,
+        state: EventState,
+        now: datetime,
+        metrics: dict[str, float],
+        control: Control,
+        decision: Decision,
+    ) -> None:
+        """Mark an event settled when time alone can no longer move its decision: ungraded, no
+        warning, no forecast, no response being watched, and unchanged for longer than growth
+        (an hour), a surge (an hour and a bucket) and the forecast's lookback look back — after
+        that its metrics, flags and forecast rates stand still until it changes."""
+        if state.decided is None or state.decided[0] != state.changes:
+            state.decided = (state.changes, now)
+        state.settled = None
+        if (
+            self.plan is None
+            or decision.grade.level is not None
+            or decision.prediction is not None
+            or decision.step is not None
+            or decision.override_lifted
+            or control.responded_at is not None
+            or state.id in self.warnings
+        ):
+            return
+        if now - state.decided[1] > max(HOUR, lookback(self.plan)) + BUCKET:
+            state.settled = (state.changes, self.plan, self.heat_weights, metrics)
 
     def _decide(self, state: EventState, now: datetime) -> Decision:
         metrics = state.metrics(now, self.heat_weights)
@@ -251,7 +301,7 @@ class EventEngine:
             else None
         )
         changed = self._changed(state, (metrics, flags, final, rule_grade.level, forecast))
-        return Decision(
+        decision = Decision(
             state.id,
             metrics,
             flags,
@@ -262,6 +312,8 @@ class EventEngine:
             lifted,
             changed or step is not None or lifted,
         )
+        self._settle(state, now, metrics, control, decision)
+        return decision
 
     def _rule_grade(
         self, state: EventState, metrics: dict[str, float], flags: frozenset[str]

@@ -67,6 +67,8 @@ class EventState:
     snapshots: list[Snapshot] = field(default_factory=list)
     changes: int = 0  # counts additions and engagement changes: what the metrics depend on
     static: tuple[int, HeatWeights | None, dict[str, float]] | None = None  # metrics but growth
+    decided: tuple[int, datetime] | None = None  # changes, when first decided with them
+    settled: tuple[int, object, object, dict[str, float]] | None = None  # see EventEngine
 
     @property
     def items(self) -> int:

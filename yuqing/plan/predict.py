@@ -47,6 +47,11 @@ class Prediction:
     rates: dict[str, float]  # per hour, the metrics that cross
 
 
+def lookback(plan: Plan) -> timedelta:
+    """How far back the rates are measured."""
+    return timedelta(minutes=parse_duration(plan.spec.warnings.predict.lookback).minutes)
+
+
 def predict(
     baseline: Callable[[datetime], tuple[datetime, Mapping[str, float]] | None],
     current: Mapping[str, float],
@@ -64,8 +69,7 @@ def predict(
     rules = plan.spec.warnings.predict
     if current.get("items", 0) < rules.min_items or level == 1:
         return None
-    lookback = timedelta(minutes=parse_duration(rules.lookback).minutes)
-    base = baseline(now - lookback)
+    base = baseline(now - lookback(plan))
     if base is None:
         base = (start, {})  # younger than the lookback: all of it is recent
     base_at, base_metrics = base
