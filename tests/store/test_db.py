@@ -215,6 +215,12 @@ def test_insert_rows_stores_what_sqlalchemy_stores(db: Database) -> None:
         assert ours.config == {"标签": ["本地"]} and ours.next_due_at == due
         assert ours.enabled is True and ours.interval_seconds == 600
         assert abs(ours.created_at - theirs.created_at) < timedelta(minutes=1)
+    with db.read() as s:  # the same stored text, not only the same value read back
+        raw = dict(s.execute(text("SELECT key, next_due_at FROM source")).all())
+    assert raw["ours-1"] == raw["ours-2"] == raw["by-sqlalchemy"]
+    naive = {**row, "key": "naive", "next_due_at": datetime(2026, 3, 1, 8, 30)}
+    with pytest.raises(Exception, match="naive"), db.write() as s:
+        insert_rows(s, Source.__table__, [naive])
 
 
 def test_insert_rows_refuses_a_column_whose_default_is_sql(sqlite_db: Database) -> None:

@@ -39,6 +39,8 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from yuqing.store.base import UTCDateTime
+
 BUSY_SECONDS = 30.0  # how long a SQLite writer waits for another's lock before it gives up
 
 
@@ -276,7 +278,11 @@ def _bound(table: Table, statement: Any, keys: tuple[str, ...], onupdate: bool) 
         defaults.append(
             (name, (lambda f=arg: f(None)) if default.is_callable else (lambda v=arg: v))
         )
-    processors = compiled._bind_processors
+    processors = dict(compiled._bind_processors)
+    for name in processors:
+        column = table.c.get(name)
+        if column is not None and isinstance(column.type, UTCDateTime):
+            processors[name] = UTCDateTime.sqlite_text
     take = itemgetter(*names) if len(names) > 1 else (lambda r, n=names[0]: (r[n],))
     return _Bound(
         compiled.string,
