@@ -12,9 +12,11 @@ from yuqing.audit.log import Actor
 from yuqing.audit.tables import AuditEntry
 from yuqing.collect.intake import Intake
 from yuqing.collect.schema import ItemIn
+from yuqing.collect.tables import Item
 from yuqing.events import admin
 from yuqing.events.stage import EventStage
 from yuqing.events.tables import Event, EventBucket, EventItem, StageCursor
+from yuqing.judge.admin import SchemeForm, create_scheme
 from yuqing.plan.versions import save, templates
 from yuqing.store.db import Database
 from yuqing.warn.admin import LiftRefused, lift
@@ -106,6 +108,58 @@ def test_a_late_reply_revives_a_quiet_event(db: Database) -> None:
     assert _count(db, Event) == 1
     with db.read() as s:
         assert s.execute(select(Event.items)).scalar_one() == 2
+
+
+def test_a_late_copy_revives_a_quiet_event(db: Database) -> None:
+    """Also when the post had a copy in its own run, before the post was placed."""
+    _plan(db)
+    _store(db, [{"id": "p1", "text": POST, "published_at": T0.isoformat()}], T0)
+    _store(db, [{"id": "c0", "text": POST, "published_at": T0.isoformat()}], T0)
+    stage = EventStage(db)
+    stage.run(T0 + timedelta(minutes=1))
+    moved = T0 + timedelta(days=5)  # the stream moves on: the quiet event is forgotten
+    _store(
+        db,
+        [
+            {
+                "id": "x",
+                "text": "高速公路连环追尾事故造成交通拥堵",
+                "published_at": moved.isoformat(),
+            }
+        ],
+        moved,
+    )
+    stage.run(moved)
+    assert stage._engine is not None and 1 not in stage._engine.by_item
+    late = moved + timedelta(hours=1)
+    _store(db, [{"id": "c1", "text": POST, "published_at": late.isoformat()}], late)
+    report = stage.run(late)
+    assert [p.how for p in report.placements or []] == ["copy"]
+    assert _count(db, Event) == 2 and _count(db, EventItem) == 4
+
+
+def test_watched_copies_of_an_unwatched_post_start_their_own_event(db: Database) -> None:
+    """The post matches no scheme, so no event holds it: a copy naming the school starts one,
+    whether the post came in the same run or an earlier one."""
+    _plan(db)
+    with db.write() as s:
+        create_scheme(s, SchemeForm(name="一中", subject_terms=["第一中学"]), Actor.cli())
+    post = POST.replace("第一中学", "")
+    _store(db, [{"id": "p1", "text": post, "published_at": T0.isoformat()}], T0)
+    copy = {"id": "c1", "text": "第一中学" + post, "published_at": T0.isoformat()}
+    _store(db, [copy], T0)
+    stage = EventStage(db)
+    first = stage.run(T0 + timedelta(minutes=1))
+    assert [p.how for p in first.placements or []] == ["new"]
+    later = T0 + timedelta(minutes=2)
+    _store(db, [{**copy, "id": "c2", "text": copy["text"] + "【转】"}], later)
+    second = stage.run(later + timedelta(minutes=1))
+    # Its story's first post is in no event: it joins the first copy's event by its words.
+    assert [p.how for p in second.placements or []] == ["similar"]
+    with db.read() as s:
+        stories = s.execute(select(Item.external_id, Item.story_id).order_by(Item.id)).all()
+    assert [e for e, story in stories if story is not None] == ["c1", "c2"]
+    assert _count(db, Event) == 1
 
 
 def test_a_failed_run_is_repeated_whole(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
