@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import BigInteger, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -284,24 +285,48 @@ _STORED = (
 )
 
 
-def _stored(r: object) -> StoredItem:
+def _stored(r: Any) -> StoredItem:
+    """A row of _STORED, unpacked by position (reading sixteen attributes by name was a
+    twentieth of the events stage)."""
+    (
+        item_id,
+        source_id,
+        key,
+        kind,
+        external_id,
+        reply_to,
+        story_id,
+        sort_at,
+        collected_at,
+        norm_title,
+        norm_text,
+        author,
+        followers,
+        author_kind,
+        mainstream,
+        media_tier,
+        reads,
+        comments,
+        reposts,
+        likes,
+    ) = r
     return StoredItem(
-        r.id,  # type: ignore[attr-defined]
-        r.source_id,  # type: ignore[attr-defined]
-        r.key,  # type: ignore[attr-defined]
-        r.kind,  # type: ignore[attr-defined]
-        r.external_id,  # type: ignore[attr-defined]
-        r.reply_to,  # type: ignore[attr-defined]
-        r.story_id,  # type: ignore[attr-defined]
-        r.sort_at,  # type: ignore[attr-defined]
-        r.collected_at,  # type: ignore[attr-defined]
-        f"{r.norm_title} {r.norm_text}".strip(),  # type: ignore[attr-defined]
-        r.author_name,  # type: ignore[attr-defined]
-        r.author_followers or 0,  # type: ignore[attr-defined]
-        r.author_kind,  # type: ignore[attr-defined]
-        bool(r.mainstream),  # type: ignore[attr-defined]
-        r.media_tier,  # type: ignore[attr-defined]
-        (r.reads, r.comments, r.reposts, r.likes),  # type: ignore[attr-defined]
+        item_id,
+        source_id,
+        key,
+        kind,
+        external_id,
+        reply_to,
+        story_id,
+        sort_at,
+        collected_at,
+        f"{norm_title} {norm_text}".strip(),
+        author,
+        followers or 0,
+        author_kind,
+        bool(mainstream),
+        media_tier,
+        (reads, comments, reposts, likes),
     )
 
 

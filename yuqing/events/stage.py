@@ -57,7 +57,9 @@ def observation(s: StoredItem, v: Verdict | None, now: datetime) -> Observation:
         at=min(s.sort_at, now),
         text=s.text,
         reply_to=s.reply_key,
-        story_id=s.story_id if len(content(s.text)) >= MIN_CHARS else None,
+        story_id=(
+            s.story_id if s.story_id is not None and len(content(s.text)) >= MIN_CHARS else None
+        ),
         schemes=v.schemes if v else frozenset(),
         source=s.source_key,
         author=s.author,
