@@ -88,9 +88,9 @@ def index_rows(session: Session, rows: Iterable[tuple[int, str]]) -> None:
     if not rows:
         return
     if session.get_bind().dialect.name == "sqlite":
-        session.execute(
-            text("INSERT INTO item_fts(rowid, body) VALUES (:id, :body)"),
-            [{"id": i, "body": " ".join(tokens(body))} for i, body in rows],
+        session.connection().exec_driver_sql(  # plain tuples: no bind processing to do
+            "INSERT INTO item_fts(rowid, body) VALUES (?, ?)",
+            [(i, " ".join(tokens(body))) for i, body in rows],
         )
     else:
         ids = [i for i, _ in rows]
