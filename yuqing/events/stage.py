@@ -281,21 +281,31 @@ class EventStage:
                 and o.story_id not in self._missing
             }
         )
-        held: set[int] = set()
+        # By keys only, the kind and state checked here: asked with them, SQLite's planner walked
+        # every event of the kind (0.29 s a run against 1.5 ms at 7,000 events).
+        event_of: dict[int, int] = {}
         for start in range(0, len(wanted), 500):
-            held.update(
-                session.execute(
-                    select(EventItem.item_id)
-                    .join(Event, Event.id == EventItem.event_id)
-                    .where(
-                        EventItem.item_id.in_(wanted[start : start + 500]),
-                        Event.drill.is_(self.drill),
-                        Event.status == "open",
+            event_of.update(
+                session.execute(  # type: ignore[arg-type]
+                    select(EventItem.item_id, EventItem.event_id).where(
+                        EventItem.item_id.in_(wanted[start : start + 500])
                     )
-                ).scalars()
+                ).all()
+            )
+        events = sorted(set(event_of.values()))
+        open_: set[int] = set()
+        for start in range(0, len(events), 500):
+            open_.update(
+                event_id
+                for event_id, drill, status in session.execute(
+                    select(Event.id, Event.drill, Event.status).where(
+                        Event.id.in_(events[start : start + 500])
+                    )
+                )
+                if drill == self.drill and status == "open"
             )
         self._forget_some()
-        self._missing.update(i for i in wanted if i not in held)
+        self._missing.update(i for i in wanted if event_of.get(i) not in open_)
 
     def _forget_some(self) -> None:
         if len(self._missing) > 100_000:
