@@ -286,47 +286,17 @@ _STORED = (
 
 
 def _stored(r: Any) -> StoredItem:
-    """A row of _STORED, unpacked by position (reading sixteen attributes by name was a
-    twentieth of the events stage)."""
-    (
-        item_id,
-        source_id,
-        key,
-        kind,
-        external_id,
-        reply_to,
-        story_id,
-        sort_at,
-        collected_at,
-        norm_title,
-        norm_text,
-        author,
-        followers,
-        author_kind,
-        mainstream,
-        media_tier,
-        reads,
-        comments,
-        reposts,
-        likes,
-    ) = r
+    """A row of _STORED, read by position (reading sixteen attributes by name was a twentieth
+    of the events stage)."""
     return StoredItem(
-        item_id,
-        source_id,
-        key,
-        kind,
-        external_id,
-        reply_to,
-        story_id,
-        sort_at,
-        collected_at,
-        f"{norm_title} {norm_text}".strip(),
-        author,
-        followers or 0,
-        author_kind,
-        bool(mainstream),
-        media_tier,
-        (reads, comments, reposts, likes),
+        *r[:9],  # id … collected_at
+        f"{r[9]} {r[10]}".strip(),  # norm_title, norm_text
+        r[11],
+        r[12] or 0,
+        r[13],
+        bool(r[14]),
+        r[15],
+        tuple(r[16:]),  # reads, comments, reposts, likes
     )
 
 
