@@ -65,6 +65,7 @@ class Tagger:
                 self.terms.extend((kind, name, n) for n in {normalise(w) for w in words} if n)
         self.automaton = AhoCorasick([t for _, _, t in self.terms], matchkind=MatchKind.Standard)
         self.order = list(self.categories)
+        self._rank = {name: i for i, name in enumerate(self.order)}
 
     def tag(self, norm_text: str) -> Tags:
         counts: dict[str, set[str]] = {}
@@ -77,5 +78,6 @@ class Tagger:
                 counts.setdefault(name, set()).add(term)
         if not counts:
             return Tags(OTHER, (), tuple(sorted(flags)))
-        best = max(self.order, key=lambda c: (len(counts.get(c, ())), -self.order.index(c)))
+        rank = self._rank  # most terms found; between equals, the first in the taxonomy
+        best = min(counts, key=lambda c: (-len(counts[c]), rank[c]))
         return Tags(best, tuple(sorted(counts[best])), tuple(sorted(flags)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
@@ -38,6 +39,7 @@ class Duration:
         return f"{self.minutes}分钟"
 
 
+@lru_cache(maxsize=256)  # a plan's few deadlines, read for every event of every sweep
 def parse_duration(text: str) -> Duration:
     text = _WORDS.get(text.strip(), text)
     m = _PATTERN.match(text)

@@ -243,12 +243,15 @@ class _Bound:
 
     sql: str
     take: Callable[[dict[str, Any]], tuple[Any, ...]]  # a row's values in placeholder order
-    defaults: tuple[tuple[str, Callable[[], Any]], ...]  # columns the rows leave out
+    constants: dict[str, Any]  # columns the rows leave out whose default is a value
+    makers: tuple[tuple[str, Callable[[], Any]], ...]  # … whose default is made per row
     processors: tuple[tuple[int, Callable[[Any], Any]], ...]  # (placeholder, bind processor)
 
     def bind(self, row: dict[str, Any]) -> tuple[Any, ...]:
-        if self.defaults:
-            row = row | {name: make() for name, make in self.defaults}
+        if self.constants or self.makers:
+            row = row | self.constants
+            for name, make in self.makers:
+                row[name] = make()
         values = self.take(row)
         if not self.processors:
             return values
@@ -261,6 +264,10 @@ class _Bound:
         session.connection().exec_driver_sql(self.sql, [self.bind(r) for r in rows])
 
 
+# A batch's rows share most of their times (its clock, a post's publication as its sort time).
+_utc_text = lru_cache(maxsize=4096)(UTCDateTime.sqlite_text)
+
+
 def _bound(table: Table, statement: Any, keys: tuple[str, ...], onupdate: bool) -> _Bound:
     """The statement's text for rows with these keys, the Python-side defaults of the columns
     they leave out (INSERT: `default`, UPDATE: `onupdate`), and the bind processors SQLAlchemy
@@ -268,26 +275,28 @@ def _bound(table: Table, statement: Any, keys: tuple[str, ...], onupdate: bool) 
     setting = [k for k in keys if not onupdate or k != "id"]
     compiled = statement.compile(dialect=sqlite.dialect(), column_keys=setting)
     names = list(compiled.positiontup or ())
-    defaults: list[tuple[str, Callable[[], Any]]] = []
+    constants: dict[str, Any] = {}
+    makers: list[tuple[str, Callable[[], Any]]] = []
     for name in set(names) - set(keys):
         column = table.c.get(name)
         default = None if column is None else column.onupdate if onupdate else column.default
         if default is None or not (default.is_scalar or default.is_callable):
             raise ValueError(f"{table.name}: {name} needs a value (its default is SQL)")
-        arg = default.arg
-        defaults.append(
-            (name, (lambda f=arg: f(None)) if default.is_callable else (lambda v=arg: v))
-        )
+        if default.is_callable:
+            makers.append((name, lambda f=default.arg: f(None)))
+        else:
+            constants[name] = default.arg
     processors = dict(compiled._bind_processors)
     for name in processors:
         column = table.c.get(name)
         if column is not None and isinstance(column.type, UTCDateTime):
-            processors[name] = UTCDateTime.sqlite_text
+            processors[name] = _utc_text
     take = itemgetter(*names) if len(names) > 1 else (lambda r, n=names[0]: (r[n],))
     return _Bound(
         compiled.string,
         take,
-        tuple(defaults),
+        constants,
+        tuple(makers),
         tuple((i, processors[n]) for i, n in enumerate(names) if n in processors),
     )
 
