@@ -2,6 +2,7 @@ from datetime import UTC, datetime, timedelta
 from itertools import count
 
 from yuqing.events.engine import Control, EventEngine
+from yuqing.events.keywords import words as words_of
 from yuqing.events.model import Engagement, Observation
 from yuqing.plan.loader import load_plan
 from yuqing.plan.versions import templates
@@ -190,3 +191,14 @@ def test_sweeps_skip_settled_events_and_decide_as_if_they_had_not(monkeypatch) -
     assert decided.count(True) < decided.count(False) / 2
     for event_id, state in full.events.items():
         assert fast.events[event_id].snapshots == state.snapshots
+
+
+def test_an_events_words_keep_the_order_of_its_texts() -> None:
+    """Ties among an event's words (its index words, its vector) go by the order the words
+    came in, not by a set's order, which follows the string-hash seed."""
+    e = _engine()
+    placed = e.place(_obs(1, POST))
+    assert placed is not None
+    words = e.events[placed.event_id].words
+    assert list(words) == list(dict.fromkeys(words_of(normalise(POST))))
+    assert set(words.values()) == {1}

@@ -84,7 +84,9 @@ class EventState:
         self.replies += is_reply
         self.negative += obs.negative
         self.schemes |= obs.schemes
-        self.words.update(set(words))
+        # Each word once, in the text's order: a set's order follows the string-hash seed, and
+        # ties among an event's words (its index words, its vector) must not.
+        self.words.update(dict.fromkeys(words, 1))
         if len(self.words) > MAX_WORDS:
             self.words = Counter(dict(self.words.most_common(MAX_WORDS // 2)))
         if obs.source:

@@ -19,8 +19,10 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def add_words(words: Iterable[str]) -> int:
-    """Add words (two characters or more, containing Chinese) once; the number added."""
-    new = [w for w in {w.strip() for w in words} if len(w) >= 2 and _CJK.search(w)]
+    """Add words (two characters or more, containing Chinese) once; the number added. In sorted
+    order: a word added without a frequency gets one suggested by the words before it, so the
+    order of a set (the string-hash seed's) changed how texts were cut from run to run."""
+    new = sorted(w for w in {w.strip() for w in words} if len(w) >= 2 and _CJK.search(w))
     added = 0
     with _lock:
         for word in new:
