@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from yuqing.audit.log import Actor
 from yuqing.collect.dedup import MIN_CHARS, content
@@ -320,13 +320,15 @@ class EventStage:
         return row.id
 
 
-def _members(session: Session, column: object, values: list[int]) -> dict[int, int]:
+def _members(
+    session: Session, column: InstrumentedAttribute[int], values: list[int]
+) -> dict[int, int]:
     """Item id → event id of the memberships whose `column` is one of `values`."""
     out: dict[int, int] = {}
     for start in range(0, len(values), 500):
         chunk = values[start : start + 500]
         rows = session.execute(
-            select(EventItem.item_id, EventItem.event_id).where(column.in_(chunk))  # type: ignore[attr-defined]
+            select(EventItem.item_id, EventItem.event_id).where(column.in_(chunk))
         )
         out.update((item_id, event_id) for item_id, event_id in rows)
     return out
