@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from yuqing.collect.tables import Item, Source
 from yuqing.store.db import (
     BUSY_SECONDS,
+    WAL_CHECKPOINT_PAGES,
     Database,
     _begin_immediate,
     insert_rows,
@@ -41,10 +42,12 @@ def test_schema_is_at_head_with_core_tables(db: Database) -> None:
     assert roles == {"admin", "office", "monitor", "handler", "approver", "viewer"}
 
 
-def test_sqlite_runs_in_wal_with_foreign_keys(sqlite_db: Database) -> None:
+def test_sqlite_runs_in_wal_with_foreign_keys_checkpointing_at_40_mb(sqlite_db: Database) -> None:
     with sqlite_db.read() as s:
         assert s.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert s.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    with sqlite_db.write() as s:
+        assert s.execute(text("PRAGMA wal_autocheckpoint")).scalar() == WAL_CHECKPOINT_PAGES
 
 
 def test_a_sqlite_writer_waits_for_another_process_then_writes(sqlite_db: Database) -> None:
