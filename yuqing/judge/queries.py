@@ -108,7 +108,7 @@ class Verdict:
 def verdicts(session: Session, item_ids: list[int]) -> dict[int, Verdict]:
     """Read by id range where the ids are dense (the events stage asks for the items stored
     after its cursor, a run's thousands nearly in a row): the range reads the same rows as
-    `IN (500 ids)` without binding 500 parameters each time, 5.5 → 2.7 µs an item."""
+    `IN (500 ids)` without binding 500 parameters each time, 5.5 → 3.4 µs an item."""
     labels: dict[int, str] = {}
     flags: dict[int, list[str]] = {}
     schemes: dict[int, set[int]] = {}
