@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Select, case, func, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import Select, case, func, select
+from sqlalchemy.orm import Session
 
 from yuqing.judge.tables import ItemMatch, ItemSentiment, ItemTags, Scheme
+from yuqing.store.db import among_ids, id_chunks
 
 
 @dataclass(frozen=True)
@@ -107,25 +107,28 @@ class Verdict:
 
 def verdicts(session: Session, item_ids: list[int]) -> dict[int, Verdict]:
     """Read by id range where the ids are dense (the events stage asks for the items stored
-    after its cursor, a run's thousands nearly in a row): the range reads the same rows as
-    `IN (500 ids)` without binding 500 parameters each time, 5.5 → 3.4 µs an item."""
+    after its cursor, a run's thousands nearly in a row): 5.5 → 3.4 µs an item against `IN`
+    lists of 500. Rows of ids not asked for are left out at the end."""
     labels: dict[int, str] = {}
     flags: dict[int, list[str]] = {}
     schemes: dict[int, set[int]] = {}
-    for chunk in _chunks(sorted(set(item_ids))):
+    dialect = session.get_bind().dialect.name
+    for chunk in id_chunks(sorted(set(item_ids))):
         for i, label in session.execute(
             select(ItemSentiment.item_id, ItemSentiment.label).where(
-                _among(ItemSentiment.item_id, chunk)
+                among_ids(ItemSentiment.item_id, chunk, dialect)
             )
         ):
             labels[i] = label
         for i, f in session.execute(
-            select(ItemTags.item_id, ItemTags.flags).where(_among(ItemTags.item_id, chunk))
+            select(ItemTags.item_id, ItemTags.flags).where(
+                among_ids(ItemTags.item_id, chunk, dialect)
+            )
         ):
             flags[i] = f or []
         for i, s in session.execute(
             select(ItemMatch.item_id, ItemMatch.scheme_id).where(
-                _among(ItemMatch.item_id, chunk), ItemMatch.relevant.is_not(False)
+                among_ids(ItemMatch.item_id, chunk, dialect), ItemMatch.relevant.is_not(False)
             )
         ):
             schemes.setdefault(i, set()).add(s)
@@ -137,27 +140,6 @@ def verdicts(session: Session, item_ids: list[int]) -> dict[int, Verdict]:
         )
         for i in item_ids
     }
-
-
-def _dense(ids: list[int]) -> bool:
-    return ids[-1] - ids[0] < 2 * len(ids)
-
-
-def _chunks(ids: list[int]) -> Iterator[list[int]]:
-    """Sorted ids, up to 5,000 at a time where they fill at least half of their range, else
-    500 at a time (the most an `IN` is given)."""
-    for start in range(0, len(ids), 5000):
-        chunk = ids[start : start + 5000]
-        if _dense(chunk):
-            yield chunk
-        else:
-            yield from (chunk[i : i + 500] for i in range(0, len(chunk), 500))
-
-
-def _among(column: InstrumentedAttribute[int], ids: list[int]) -> ColumnElement[bool]:
-    """A chunk as a range when dense (the range may hold ids not asked for, which the caller
-    does not read), else as `IN`."""
-    return column.between(ids[0], ids[-1]) if _dense(ids) else column.in_(ids)
 
 
 def any_scheme(session: Session) -> bool:

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Engine,
+    Integer,
     String,
     Table,
     any_,
@@ -210,6 +211,30 @@ def one_of(
     if dialect == "postgresql":
         return column == any_(bindparam(None, values, type_=ARRAY(element)))
     return column.in_(values)
+
+
+def _dense(ids: list[int]) -> bool:
+    return ids[-1] - ids[0] < 2 * len(ids)
+
+
+def id_chunks(ids: list[int]) -> Iterator[list[int]]:
+    """Sorted ids, up to 5,000 at a time where they fill at least half of their range, else
+    500 at a time (the most an `IN` is given)."""
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start : start + 5000]
+        if _dense(chunk):
+            yield chunk
+        else:
+            yield from (chunk[i : i + 500] for i in range(0, len(chunk), 500))
+
+
+def among_ids(column: ColumnElement[int], chunk: list[int], dialect: str) -> ColumnElement[bool]:
+    """A chunk of `id_chunks` as a range when dense — the same rows as a list, without binding
+    hundreds of parameters, but it may hold ids not asked for, which the caller must leave
+    out — else as `one_of`."""
+    if _dense(chunk):
+        return column.between(chunk[0], chunk[-1])
+    return one_of(column, chunk, dialect, Integer)
 
 
 def dialect_insert(session: Session, table: Any) -> Any:
