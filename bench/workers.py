@@ -1,7 +1,10 @@
 """Past one process: 1, 2 and 4 `yuqing worker` processes sharing the pipeline on PostgreSQL.
 
 The first 40,000 covid19_weibo_hashtag_posts (their week moved to end now), under the county
-plan with 200 schemes, served by a local JSON API as 80 sources of 500 posts in time order.
+plan with 200 schemes, served by local JSON APIs as 80 sources of 500 posts in time order, each
+source on a loopback address of its own (127.0.1.1 …): a fetcher waits a second between two
+requests to one host, out of politeness, so sources on one host would measure that wait (one
+source a second per worker), not the pipeline.
 The workers claim due sources with `SELECT … FOR UPDATE SKIP LOCKED` (as many at a time as
 they have collector threads), store them (normalise, copies, judging, storage, search index)
 and one of them, holding an advisory lock, runs the events stage on what all of them stored
@@ -47,7 +50,8 @@ TIMEOUT = 1800.0
 
 
 class Feeds:
-    """The vendor API: /feed/<n> answers source n's posts as one JSON page."""
+    """The sites' APIs: /feed/<n> on the n-th loopback host answers source n's posts as one JSON
+    page."""
 
     def __init__(self, posts: list[tuple[datetime, str]]) -> None:
         shift = datetime.now(UTC) - posts[-1][0]
@@ -73,15 +77,27 @@ class Feeds:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.servers = [
+            ThreadingHTTPServer((f"127.0.{1 + n // 250}.{1 + n % 250}", 0), Handler)
+            for n in range(len(self.pages))
+        ]
+        for server in self.servers:
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    def url(self, n: int) -> str:
+        host, port = self.servers[n].server_address[:2]
+        return f"http://{host}:{port}/feed/{n}"
+
+    def shutdown(self) -> None:
+        for server in self.servers:
+            server.shutdown()
+            server.server_close()
 
     def add_sources(self, db: Database) -> None:
         fields = {"id": "id", "text": "text", "published_at": "published_at"}
         with db.write() as s:
             for n in range(len(self.pages)):
-                config = {"url": f"{self.base}/feed/{n}", "items": "items", "fields": fields}
+                config = {"url": self.url(n), "items": "items", "fields": fields}
                 form = SourceForm(
                     key=f"vendor-{n:03d}",
                     name=f"数据商 {n}",
@@ -178,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
             runs = [run(cluster, feeds, posts, k, Path(tmp)) for k in args.workers]
     finally:
         cluster.stop()
-        feeds.server.shutdown()
+        feeds.shutdown()
     report = {
         "benchmark": "yuqing worker processes sharing the pipeline on PostgreSQL",
         "command": "python -m bench.workers",

@@ -4,7 +4,7 @@ import time
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, Table, func, insert, inspect, select, text
+from sqlalchemy import insert, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 from yuqing.collect.tables import Item, Source
@@ -13,9 +13,7 @@ from yuqing.store.db import (
     WAL_CHECKPOINT_PAGES,
     Database,
     _begin_immediate,
-    insert_rows,
     reserve_ids,
-    update_rows,
 )
 from yuqing.store.migrate import pending
 
@@ -199,81 +197,3 @@ def test_reserved_ids_are_new_ascending_and_taken_by_inserts(db: Database) -> No
     with db.read() as s:
         stored = s.execute(select(Item.id, Item.story_id).order_by(Item.id)).all()
     assert [tuple(r) for r in stored] == [(a, None), (b, a), (c, a)]
-
-
-def test_insert_rows_stores_what_sqlalchemy_stores(db: Database) -> None:
-    due = datetime(2026, 3, 1, 8, 30, tzinfo=timezone(timedelta(hours=8)))
-    row = {"name": "县融媒体中心", "kind": "rss", "config": {"标签": ["本地"]}, "next_due_at": due}
-    with db.write() as s:
-        s.execute(insert(Source.__table__), [{**row, "key": "by-sqlalchemy"}])
-        insert_rows(s, Source.__table__, [{**row, "key": "ours-1"}, {**row, "key": "ours-2"}])
-        insert_rows(s, Source.__table__, [])
-    columns = [c for c in Source.__table__.c if c.name not in ("id", "key", "created_at")]
-    with db.read() as s:
-        stored = {r.key: r for r in s.execute(select(Source.__table__))}
-    theirs = stored.pop("by-sqlalchemy")
-    assert set(stored) == {"ours-1", "ours-2"}
-    for ours in stored.values():
-        assert [ours._mapping[c] for c in columns] == [theirs._mapping[c] for c in columns]
-        assert ours.config == {"标签": ["本地"]} and ours.next_due_at == due
-        assert ours.enabled is True and ours.interval_seconds == 600
-        assert abs(ours.created_at - theirs.created_at) < timedelta(minutes=1)
-    with db.read() as s:  # the same stored text, not only the same value read back
-        raw = dict(s.execute(text("SELECT key, next_due_at FROM source")).all())
-    assert raw["ours-1"] == raw["ours-2"] == raw["by-sqlalchemy"]
-    naive = {**row, "key": "naive", "next_due_at": datetime(2026, 3, 1, 8, 30)}
-    with pytest.raises(Exception, match="naive"), db.write() as s:
-        insert_rows(s, Source.__table__, [naive])
-
-
-def test_insert_rows_refuses_a_column_whose_default_is_sql(sqlite_db: Database) -> None:
-    table = Table(
-        "with_sql_default",
-        MetaData(),
-        Column("id", Integer, primary_key=True),
-        Column("n", Integer, default=func.abs(-1)),
-    )
-    with sqlite_db.write() as s, pytest.raises(ValueError, match="with_sql_default: abs_1"):
-        insert_rows(s, table, [{"id": 1}])
-
-
-def test_update_rows_sets_each_rows_own_columns(db: Database) -> None:
-    due = datetime(2026, 3, 1, 8, 30, tzinfo=UTC)
-    with db.write() as s:
-        base = {"name": "源", "kind": "rss"}
-        insert_rows(s, Source.__table__, [{**base, "key": k} for k in ("a", "b", "c")])
-        ids = dict(s.execute(select(Source.key, Source.id)).all())
-        update_rows(
-            s,
-            Source.__table__,
-            [
-                {"id": ids["a"], "config": {"页": 2}, "next_due_at": due},
-                {"id": ids["b"], "name": "改名"},
-                {"id": ids["c"], "config": {"页": 3}, "next_due_at": None},
-            ],
-        )
-        update_rows(s, Source.__table__, [])
-    with db.read() as s:
-        stored = {r.key: r for r in s.execute(select(Source.__table__))}
-    assert (stored["a"].name, stored["a"].config, stored["a"].next_due_at) == ("源", {"页": 2}, due)
-    assert (stored["b"].name, stored["b"].config, stored["b"].next_due_at) == ("改名", {}, None)
-    assert (stored["c"].config, stored["c"].next_due_at) == ({"页": 3}, None)
-
-
-def test_update_rows_sets_a_python_onupdate_the_rows_leave_out(db: Database) -> None:
-    table = Table(
-        "with_onupdate",
-        MetaData(),
-        Column("id", Integer, primary_key=True),
-        Column("n", Integer),
-        Column("version", Integer, default=0, onupdate=lambda: 7),
-    )
-    with db.write() as s:
-        table.create(s.connection())
-        insert_rows(s, table, [{"id": 1, "n": 1}, {"id": 2, "n": 2}])
-        update_rows(s, table, [{"id": 1, "n": 10}])
-    with db.read() as s:
-        stored = dict(s.execute(select(table.c.id, table.c.version)).all())
-        n = dict(s.execute(select(table.c.id, table.c.n)).all())
-    assert stored == {1: 7, 2: 0}
-    assert n == {1: 10, 2: 2}

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from yuqing.audit.tables import AuditEntry, AuditHead
 from yuqing.store.base import utcnow
-from yuqing.store.db import insert_rows
+from yuqing.store.bulk import insert_rows
 
 GENESIS = "0" * 64
 PENDING = "yuqing.audit.pending"  # session.info: (transaction, [(savepoint, fields)])

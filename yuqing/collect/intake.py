@@ -26,7 +26,8 @@ from yuqing.collect.tables import Item, ItemMetric, Source
 from yuqing.judge.apply import Judgement, load_models, store_judgements
 from yuqing.store import search
 from yuqing.store.base import utcnow
-from yuqing.store.db import Database, insert_rows, one_of, reserve_ids, update_rows
+from yuqing.store.bulk import insert_rows, update_rows
+from yuqing.store.db import Database, one_of, reserve_ids
 
 log = logging.getLogger("yuqing.collect")
 

@@ -16,7 +16,8 @@ from yuqing.events.model import Placement
 from yuqing.events.state import EventState
 from yuqing.events.tables import Event, EventBucket, EventItem
 from yuqing.plan.versions import Versioned
-from yuqing.store.db import dialect_insert, insert_rows, update_rows
+from yuqing.store.bulk import insert_rows, update_rows
+from yuqing.store.db import dialect_insert
 from yuqing.warn.store import record_steps
 
 TITLE_CHARS = 60

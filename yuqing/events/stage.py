@@ -36,7 +36,8 @@ from yuqing.events.tables import Event, EventBucket, EventItem, StageCursor
 from yuqing.judge.queries import Verdict, any_scheme, verdicts
 from yuqing.plan import versions
 from yuqing.store.base import utcnow
-from yuqing.store.db import Database, insert_rows, reserve_ids
+from yuqing.store.bulk import insert_rows
+from yuqing.store.db import Database, reserve_ids
 from yuqing.warn.lifecycle import Active
 from yuqing.warn.queries import active_warnings
 

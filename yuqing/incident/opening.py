@@ -20,7 +20,7 @@ from yuqing.notify.outbox import enqueue_notice
 from yuqing.plan import versions
 from yuqing.plan.loader import Plan
 from yuqing.plan.schema import ROMAN
-from yuqing.store.db import insert_rows
+from yuqing.store.bulk import insert_rows
 
 SYSTEM = Actor("yuqing", "system")
 

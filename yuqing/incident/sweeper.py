@@ -19,6 +19,7 @@ from yuqing.incident.states import CLOSED
 from yuqing.incident.tables import Deadline, Incident
 from yuqing.incident.timeline import note
 from yuqing.notify.outbox import enqueue_notice
+from yuqing.plan.loader import Plan
 from yuqing.store.base import utcnow
 from yuqing.store.db import Database
 
@@ -35,11 +36,17 @@ def sweep_deadlines(session: Session, now: datetime) -> tuple[int, int]:
     ).all()
     warned = breached = 0
     touched: dict[int, Incident] = {}
+    plans: dict[int | None, Plan | None] = {}  # an incident's plan, read only for a notice
     for d, incident in rows:
-        plan = plan_of(session, incident)
+        breach = d.due_at <= now
+        if not breach and (d.warned_at is not None or warn_at(d.starts_at, d.due_at) > now):
+            continue
+        if incident.plan_version_id not in plans:
+            plans[incident.plan_version_id] = plan_of(session, incident)
+        plan = plans[incident.plan_version_id]
         notices = plan.spec.notices if plan else None
         link = f"/incidents/{incident.id}#deadlines"
-        if d.due_at <= now:
+        if breach:
             d.state, d.breached_at = "breached", now
             breached += 1
             touched[incident.id] = incident
@@ -65,7 +72,7 @@ def sweep_deadlines(session: Session, now: datetime) -> tuple[int, int]:
                 now,
                 incident.drill,
             )
-        elif d.warned_at is None and warn_at(d.starts_at, d.due_at) <= now:
+        else:
             d.warned_at = now
             warned += 1
             enqueue_notice(

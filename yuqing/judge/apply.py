@@ -22,8 +22,8 @@ from yuqing.judge.schemes import Node, from_lists, parse
 from yuqing.judge.sentiment import Sentiment, default_model
 from yuqing.judge.tables import ItemMatch, ItemSentiment, ItemTags, Scheme
 from yuqing.judge.taxonomy import OTHER
+from yuqing.store.bulk import insert_rows
 from yuqing.store.cache import Compiled
-from yuqing.store.db import insert_rows
 from yuqing.text.normalise import normalise
 from yuqing.text.segment import add_words, cut
 

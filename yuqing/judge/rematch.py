@@ -13,7 +13,8 @@ from yuqing.judge.apply import scheme_node
 from yuqing.judge.matcher import SchemeSet
 from yuqing.judge.tables import ItemMatch
 from yuqing.store.base import utcnow
-from yuqing.store.db import Database, insert_rows
+from yuqing.store.bulk import insert_rows
+from yuqing.store.db import Database
 
 BATCH = 2000
 

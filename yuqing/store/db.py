@@ -11,11 +11,8 @@ import sqlite3
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from functools import lru_cache
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -24,23 +21,18 @@ from sqlalchemy import (
     Engine,
     Integer,
     String,
-    Table,
     any_,
     bindparam,
     create_engine,
     event,
     func,
-    insert,
     select,
     text,
-    update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
-
-from yuqing.store.base import UTCDateTime
 
 BUSY_SECONDS = 30.0  # how long a SQLite writer waits for another's lock before it gives up
 # The WAL is copied back into the database once it holds this many pages (40 MB), not SQLite's
@@ -266,113 +258,3 @@ def reserve_ids(session: Session, table: Any, n: int) -> list[int]:
     top = max(top, held[1].get(table.name, 0))
     held[1][table.name] = top + n
     return list(range(top + 1, top + n + 1))
-
-
-@dataclass(frozen=True)
-class _Bound:
-    """A statement compiled once for SQLite, and how a row's dict becomes its parameters."""
-
-    sql: str
-    take: Callable[[dict[str, Any]], tuple[Any, ...]]  # a row's values in placeholder order
-    constants: dict[str, Any]  # columns the rows leave out whose default is a value
-    makers: tuple[tuple[str, Callable[[], Any]], ...]  # … whose default is made per row
-    processors: tuple[tuple[int, Callable[[Any], Any]], ...]  # (placeholder, bind processor)
-
-    def bind(self, row: dict[str, Any]) -> tuple[Any, ...]:
-        if self.constants or self.makers:
-            row = row | self.constants
-            for name, make in self.makers:
-                row[name] = make()
-        values = self.take(row)
-        if not self.processors:
-            return values
-        out = list(values)
-        for i, process in self.processors:
-            out[i] = process(out[i])
-        return tuple(out)
-
-    def run(self, session: Session, rows: list[dict[str, Any]]) -> None:
-        session.connection().exec_driver_sql(self.sql, [self.bind(r) for r in rows])
-
-
-# A batch's rows share most of their times (its clock, a post's publication as its sort time).
-_utc_text = lru_cache(maxsize=4096)(UTCDateTime.sqlite_text)
-
-
-def _bound(table: Table, statement: Any, keys: tuple[str, ...], onupdate: bool) -> _Bound:
-    """The statement's text for rows with these keys, the Python-side defaults of the columns
-    they leave out (INSERT: `default`, UPDATE: `onupdate`), and the bind processors SQLAlchemy
-    would apply (times, JSON), by placeholder."""
-    setting = [k for k in keys if not onupdate or k != "id"]
-    compiled = statement.compile(dialect=sqlite.dialect(), column_keys=setting)
-    names = list(compiled.positiontup or ())
-    constants: dict[str, Any] = {}
-    makers: list[tuple[str, Callable[[], Any]]] = []
-    for name in set(names) - set(keys):
-        column = table.c.get(name)
-        default = None if column is None else column.onupdate if onupdate else column.default
-        if default is None or not (default.is_scalar or default.is_callable):
-            raise ValueError(f"{table.name}: {name} needs a value (its default is SQL)")
-        if default.is_callable:
-            makers.append((name, lambda f=default.arg: f(None)))
-        else:
-            constants[name] = default.arg
-    processors = dict(compiled._bind_processors)
-    for name in processors:
-        column = table.c.get(name)
-        if column is not None and isinstance(column.type, UTCDateTime):
-            processors[name] = _utc_text
-    take = itemgetter(*names) if len(names) > 1 else (lambda r, n=names[0]: (r[n],))
-    return _Bound(
-        compiled.string,
-        take,
-        constants,
-        tuple(makers),
-        tuple((i, processors[n]) for i, n in enumerate(names) if n in processors),
-    )
-
-
-@lru_cache(maxsize=256)
-def _sqlite_insert(table: Table, keys: tuple[str, ...]) -> _Bound:
-    return _bound(table, insert(table), keys, onupdate=False)
-
-
-@lru_cache(maxsize=256)
-def _sqlite_update(table: Table, keys: tuple[str, ...]) -> _Bound:
-    """`UPDATE … SET (the other keys) WHERE id = ?`; the row's id bound under its own name."""
-    where = table.c.id == bindparam("id")
-    return _bound(table, update(table).where(where), keys, onupdate=True)
-
-
-def _is_sqlite(session: Session) -> bool:
-    return session.get_bind().dialect.name == "sqlite"
-
-
-def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert rows (each with the same keys) in the caller's transaction. On SQLite the
-    statement is compiled once per set of columns and the rows bound here: SQLAlchemy's
-    executemany builds each row's parameters through its general machinery, which was a tenth
-    of the pipeline's time. Elsewhere (PostgreSQL's batched VALUES) SQLAlchemy's own path."""
-    if not rows:
-        return
-    if _is_sqlite(session):
-        _sqlite_insert(table, tuple(rows[0])).run(session, rows)
-    else:
-        session.execute(insert(table), rows)
-
-
-def update_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Update rows by id, one statement per set of columns the rows name, bound as by
-    insert_rows. A Core statement: objects of these rows already loaded are not refreshed."""
-    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    for r in rows:
-        groups.setdefault(tuple(r), []).append(r)
-    on_sqlite = _is_sqlite(session)
-    for keys, group in groups.items():
-        if on_sqlite:
-            _sqlite_update(table, keys).run(session, group)
-            continue
-        values = {k: bindparam(f"new_{k}") for k in keys if k != "id"}
-        statement = update(table).where(table.c.id == bindparam("where_id")).values(values)
-        params = [{f"new_{k}": v for k, v in r.items()} | {"where_id": r["id"]} for r in group]
-        session.execute(statement, params)

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
+from operator import add
 
 from sqlalchemy import ColumnElement, and_, func, literal_column, select, text
 from sqlalchemy import column as sql_column
@@ -27,6 +28,7 @@ from yuqing.text.normalise import normalise
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f"
 _TOKEN = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+")
 _IS_CJK = re.compile(rf"[{_CJK}]")
+_CJK_RUN = re.compile(rf"[{_CJK}](?: [{_CJK}])+")
 
 
 def tokens(norm: str) -> list[str]:
@@ -35,11 +37,13 @@ def tokens(norm: str) -> list[str]:
 
 
 def _lexemes(toks: Sequence[str]) -> list[str]:
-    """Unigrams, words and bigrams of adjacent CJK characters (the PostgreSQL index terms)."""
+    """Unigrams, words and bigrams of adjacent CJK tokens (the PostgreSQL index terms). The runs
+    of CJK tokens are found in the tokens joined by spaces (a CJK character is always a token of
+    its own): testing each pair of tokens was a sixth of PostgreSQL intake's time."""
     out = set(toks)
-    for a, b in pairwise(toks):
-        if _IS_CJK.fullmatch(a) and _IS_CJK.fullmatch(b):
-            out.add(a + b)
+    for run in _CJK_RUN.findall(" ".join(toks)):
+        chars = run[::2]
+        out.update(map(add, chars, chars[1:]))
     return sorted(out)
 
 
