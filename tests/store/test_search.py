@@ -17,7 +17,9 @@ def test_tokens_split_cjk_characters_and_keep_latin_words() -> None:
 
 
 def test_lexemes_add_cjk_bigrams() -> None:
-    assert _lexemes(tokens("舆情ab")) == ["ab", "情", "舆", "舆情"]
+    assert _lexemes(tokens("舆情ab")) == "舆 情 ab 舆情"
+    assert _lexemes(tokens("舆情，舆论 x 情")) == "舆 情 舆 论 x 情 舆情 情舆 舆论"
+    assert _lexemes(tokens("ab")) == "ab" and _lexemes([]) == ""
 
 
 def test_query_is_normalised_and_quoted() -> None:
