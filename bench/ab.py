@@ -3,11 +3,12 @@
 The host's speed swings by a fifth within an evening (docs/performance.md), more than most
 changes to a hot path are worth, so a change is measured against the code before it in runs
 that alternate (A B B A A B …), each in a fresh process, and judged by the ratio of the medians.
-The earlier revision is checked out in a temporary git worktree, beside a link to ../shared.
+The earlier revision is checked out in a temporary git worktree, beside a link to ../shared,
+and runs this checkout's bench/ (the same harness on both sides: only the product differs).
 Also compares the events and warnings each made: a change meant to keep the results must give
 the same counts.
 
-    python -m bench.ab REV [--rounds 3] [--posts 100000]
+    python -m bench.ab REV [--rounds 3] [--posts 100000] [--postgresql]
     (not part of `make bench`: it compares code, it does not measure the product)
 """
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -35,10 +37,11 @@ def order(rounds: int) -> list[str]:
     return out
 
 
-def run_once(tree: Path, posts: int) -> dict[str, Any]:
+def run_once(tree: Path, posts: int, postgresql: bool = False) -> dict[str, Any]:
     """One pipeline run in a fresh process on the code of `tree`, with this Python."""
+    extra = ["--postgresql"] if postgresql else []
     done = subprocess.run(
-        [sys.executable, "-m", "bench.pipeline", "--posts", str(posts), "--naive", "10"],
+        [sys.executable, "-m", "bench.pipeline", "--posts", str(posts), "--naive", "10", *extra],
         cwd=tree,
         env={**os.environ, "PYTHONPATH": str(tree), "PYTHONHASHSEED": "0"},
         capture_output=True,
@@ -73,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("rev", help="the earlier revision (a commit, a branch, HEAD~1)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--posts", type=int, default=100_000)
+    parser.add_argument("--postgresql", action="store_true", help="the pipeline on PostgreSQL")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="yuqing-ab-") as tmp:
         base = Path(tmp) / "base"
@@ -81,17 +85,25 @@ def main(argv: list[str] | None = None) -> int:
             check=True,
         )
         (Path(tmp) / "shared").symlink_to(ROOT.parent / "shared")
+        shutil.rmtree(base / "bench")
+        shutil.copytree(ROOT / "bench", base / "bench", ignore=shutil.ignore_patterns("results"))
         try:
             runs: dict[str, list[dict[str, Any]]] = {"base": [], "this": []}
             for side in order(args.rounds):
-                result = run_once(base if side == "base" else ROOT, args.posts)
+                result = run_once(base if side == "base" else ROOT, args.posts, args.postgresql)
                 runs[side].append(result)
                 print(f"{side:>4}: {result['items_per_second']} items/s", file=sys.stderr)
         finally:
             subprocess.run(
                 ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(base)], check=True
             )
-    out = {"base": args.rev, "posts": args.posts, **summary(runs), "machine": machine()}
+    out = {
+        "base": args.rev,
+        "posts": args.posts,
+        "database": "postgresql" if args.postgresql else "sqlite",
+        **summary(runs),
+        "machine": machine(),
+    }
     print(json.dumps(out, ensure_ascii=False))
     return 0
 
