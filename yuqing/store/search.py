@@ -40,8 +40,8 @@ def _lexemes(toks: Sequence[str]) -> str:
     """Unigrams, words and bigrams of adjacent CJK tokens (the PostgreSQL index terms), joined
     by spaces, repeated as they come: `array_to_tsvector` sorts them and drops the repeats, in
     C. The runs of CJK tokens are found in the tokens joined by spaces (a CJK character is
-    always a token of its own): testing each pair of tokens, then a set and a sort here, was a
-    sixth of PostgreSQL intake's time."""
+    always a token of its own): testing each pair of tokens, then a set and a sort here, was an
+    eighth of PostgreSQL intake's time."""
     joined = " ".join(toks)
     bigrams: list[str] = []
     for run in _CJK_RUN.findall(joined):
