@@ -85,9 +85,11 @@ def main(argv: list[str] | None = None) -> int:
             check=True,
         )
         (Path(tmp) / "shared").symlink_to(ROOT.parent / "shared")
-        shutil.rmtree(base / "bench")
-        shutil.copytree(ROOT / "bench", base / "bench", ignore=shutil.ignore_patterns("results"))
         try:
+            shutil.rmtree(base / "bench")
+            shutil.copytree(
+                ROOT / "bench", base / "bench", ignore=shutil.ignore_patterns("results")
+            )
             runs: dict[str, list[dict[str, Any]]] = {"base": [], "this": []}
             for side in order(args.rounds):
                 result = run_once(base if side == "base" else ROOT, args.posts, args.postgresql)
