@@ -44,6 +44,7 @@ from yuqing.text.normalise import normalise
 
 COMMON = ["武汉", "口罩", "医院", "疫情", "加油", "病例", "肺炎", "医生", "隔离", "物资"]
 RARE = ["食堂", "拆迁", "地震", "校长", "欠薪", "塌方", "火灾", "城管", "学费", "车祸"]
+SINGLE = list("疫武药猫雪桥税鹅坝琴")  # no target; common and rare alike
 BATCH = 20_000
 START = datetime(2025, 1, 1, tzinfo=UTC)
 KEY = "bench-search-secret-key-" + "x" * 20
@@ -189,7 +190,12 @@ def bench_backend(name: str, url: str, n: int, texts: list[str], work: Path) -> 
         "common_words": in_process(db, COMMON),
         "rare_words": in_process(db, RARE),
         "all": in_process(db, COMMON + RARE),
+        "single_characters": in_process(db, SINGLE),
     }
+    if db.dialect == "postgresql":
+        with db.read() as s:
+            size = "SELECT pg_relation_size('ix_item_search_terms')"
+            result["search_index_mib"] = round(s.execute(text(size)).scalar_one() / 2**20)
     result |= served(db, url, work)
     if db.dialect == "sqlite":
         result["database_mib"] = round(Path(url.removeprefix("sqlite:///")).stat().st_size / 2**20)

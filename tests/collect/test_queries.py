@@ -52,6 +52,8 @@ def _ids(db: Database, **kw: object) -> list[str]:
         ("醫院", ["1", "0"]),  # traditional query finds simplified text
         ("医", ["4", "1", "0"]),  # a single character
         ("院", ["5", "1", "0"]),
+        ("好", ["2"]),  # a text's last character
+        ("天", ["2"]),  # only ever at the start of bigrams: found through them
         ("院长", ["5"]),
         ("医疗 关注", ["4"]),  # every word required
         ("covid", ["3"]),

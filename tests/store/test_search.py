@@ -16,9 +16,10 @@ def test_tokens_split_cjk_characters_and_keep_latin_words() -> None:
     assert tokens("covid-19 疫情通报2026") == ["covid", "19", "疫", "情", "通", "报", "2026"]
 
 
-def test_lexemes_add_cjk_bigrams() -> None:
-    assert _lexemes(tokens("舆情ab")) == "舆 情 ab 舆情"
-    assert _lexemes(tokens("舆情，舆论 x 情")) == "舆 情 舆 论 x 情 舆情 情舆 舆论"
+def test_lexemes_are_cjk_bigrams_and_the_characters_that_begin_none() -> None:
+    assert _lexemes(tokens("舆情ab")) == "情 ab 舆情"
+    assert _lexemes(tokens("舆情，舆论 x 情")) == "论 x 舆情 情舆 舆论"
+    assert _lexemes(tokens("情 ab")) == "情 ab"
     assert _lexemes(tokens("ab")) == "ab" and _lexemes([]) == ""
 
 
@@ -30,7 +31,8 @@ def test_query_is_normalised_and_quoted() -> None:
 
 
 def test_single_character_and_long_words() -> None:
-    assert Query.parse("医").tsquery() == "'医'"
+    assert Query.parse("医").tsquery() == "'医':*"
+    assert Query.parse("医 a").tsquery() == "'医':* & 'a'"
     assert Query.parse("县医院").tsquery() == "'县医' & '医院'"
 
 

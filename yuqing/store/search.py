@@ -4,9 +4,10 @@ Text is cut into single CJK characters and whole Latin/digit words (after normal
 traditional-script query finds simplified text and vice versa).
 - SQLite: a contentless FTS5 table of those tokens; a query word becomes an FTS5 phrase, so
   adjacency is exact and no segmentation can disagree with the user.
-- PostgreSQL (Debian has no zhparser/pg_jieba): a GIN-indexed tsvector of the tokens plus CJK
-  bigrams, built here in Python; a query word becomes an AND of its bigrams (or its single
-  character), and the candidates are confirmed by a substring test on the normalised text.
+- PostgreSQL (Debian has no zhparser/pg_jieba): a GIN-indexed tsvector of the CJK bigrams and
+  the other tokens, built here in Python; a query word becomes an AND of its bigrams (a single
+  character: a prefix query), and the candidates are confirmed by a substring test on the
+  normalised text.
 """
 
 from __future__ import annotations
@@ -37,17 +38,21 @@ def tokens(norm: str) -> list[str]:
 
 
 def _lexemes(toks: Sequence[str]) -> str:
-    """Unigrams, words and bigrams of adjacent CJK tokens (the PostgreSQL index terms), joined
-    by spaces, repeated as they come: `array_to_tsvector` sorts them and drops the repeats, in
-    C. The runs of CJK tokens are found in the tokens joined by spaces (a CJK character is
-    always a token of its own): testing each pair of tokens, then a set and a sort here, was an
-    eighth of PostgreSQL intake's time."""
+    """The PostgreSQL index terms, joined by spaces: the bigrams of adjacent CJK tokens, and
+    every other token but a character that begins one of the bigrams — a one-character query is
+    a prefix query (`字:*`) and finds such a post through the bigram (migration 0015: 74 terms a
+    post instead of 129, the server's indexing 44 % faster). Repeats are left for
+    `array_to_tsvector`, which sorts them and drops them in C. The runs of CJK tokens are found
+    in the tokens joined by spaces (a CJK character is always a token of its own)."""
     joined = " ".join(toks)
     bigrams: list[str] = []
     for run in _CJK_RUN.findall(joined):
         chars = run[::2]
         bigrams.extend(map(add, chars, chars[1:]))
-    return f"{joined} {' '.join(bigrams)}" if bigrams else joined
+    if not bigrams:
+        return joined
+    begins = {b[0] for b in bigrams}
+    return " ".join([t for t in toks if t not in begins] + bigrams)
 
 
 @dataclass(frozen=True)
@@ -71,21 +76,25 @@ class Query:
         terms: list[str] = []
         for w in self.words:
             terms.extend(_query_terms(tokens(w)))
-        return " & ".join(f"'{t}'" for t in dict.fromkeys(terms))
+        return " & ".join(dict.fromkeys(terms))
 
 
 def _query_terms(toks: list[str]) -> list[str]:
-    """Each Latin word as is; each CJK run as its bigrams, or its one character."""
+    """Each Latin word as is; each CJK run as its bigrams, or its one character as a prefix of
+    the terms that begin with it (itself, or the bigrams it begins: `_lexemes`)."""
     terms: list[str] = []
     run: list[str] = []
     for t in [*toks, ""]:
         if t and _IS_CJK.fullmatch(t):
             run.append(t)
             continue
-        terms.extend(run if len(run) == 1 else (a + b for a, b in pairwise(run)))
+        if len(run) == 1:
+            terms.append(f"'{run[0]}':*")
+        else:
+            terms.extend(f"'{a}{b}'" for a, b in pairwise(run))
         run = []
         if t:
-            terms.append(t)
+            terms.append(f"'{t}'")
     return terms
 
 
